@@ -1,0 +1,5 @@
+import sys
+
+from inspector.agent.bootstrap import main
+
+main(sys.argv[1:])

@@ -1,0 +1,274 @@
+"""Turns what the patches see into trace lines.
+
+Hot path: one run event is one %-formatted line and one os.write. Everything that
+repeats (call sites, fetch/feed summaries, threads, graphs, sources) is interned:
+written once as its own event, then referred to by a small integer id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from typing import Any
+
+from inspector.trace import format as fmt
+from inspector.trace.writer import TraceWriter
+
+_AGENT_DIR = os.path.dirname(os.path.abspath(__file__))
+_INSPECTOR_DIR = os.path.dirname(_AGENT_DIR)
+_MAX_SOURCE_BYTES = 2 * 1024 * 1024
+_MAX_LEAVES = 64
+_STACK_DEPTH = 8
+_CACHE_LIMIT = 8192
+_MONO = time.monotonic_ns
+_dumps = json.dumps
+
+
+def _json(value: Any) -> str:
+    return _dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class Recorder:
+    """The one recorder of a process; see `start()`."""
+
+    def __init__(self, writer: TraceWriter, t0_ns: int) -> None:
+        self.writer = writer
+        self.t0 = t0_ns
+        self.pid = os.getpid()
+        self.lib_prefixes: list[str] = [_INSPECTOR_DIR + os.sep]
+        self._lock = threading.Lock()
+        self._code_is_lib: dict[Any, bool] = {}
+        # Code objects that count as ours whatever their file (the launcher's stub).
+        self.own_codes: set[Any] = set()
+        self._sites: dict[tuple, int] = {}
+        self._sources: set[str] = set()
+        self._fetch_summaries: dict[tuple, tuple[int, Any]] = {}
+        self._threads: dict[int, int] = {}
+        self._next_session = 0
+        self._next_graph = 0
+        self._next_fs = 0
+        self.warned: set[str] = set()
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        self.pid = os.getpid()
+        self._threads = {}
+
+    # -- low level -------------------------------------------------------
+    def now(self) -> int:
+        return _MONO() - self.t0
+
+    def emit(self, line: str) -> None:
+        self.writer.write(line)
+
+    def emit_event(self, ev: str, **fields: Any) -> None:
+        fields_json = _json(fields)
+        sep = "," if len(fields_json) > 2 else ""
+        self.writer.write('{"ev":"%s","pid":%d%s%s\n' % (ev, self.pid, sep, fields_json[1:]))
+
+    def warn_once(self, key: str, message: str) -> None:
+        if key in self.warned:
+            return
+        self.warned.add(key)
+        self.emit_event(fmt.WARNING, message=message)
+        try:
+            sys.__stderr__.write(f"tfsess-inspect: {message}\n")
+        except Exception:
+            pass
+
+    # -- interning -------------------------------------------------------
+    def thread_id(self) -> int:
+        ident = threading.get_ident()
+        tid = self._threads.get(ident)
+        if tid is None:
+            with self._lock:
+                tid = self._threads.get(ident)
+                if tid is None:
+                    tid = len(self._threads) + 1
+                    t = threading.current_thread()
+                    self.emit_event(fmt.THREAD, id=tid, name=t.name, native=threading.get_native_id())
+                    self._threads[ident] = tid
+        return tid
+
+    def _is_lib(self, code: Any) -> bool:
+        r = self._code_is_lib.get(code)
+        if r is None:
+            fn = code.co_filename
+            r = (
+                code in self.own_codes
+                or fn.startswith(tuple(self.lib_prefixes))
+                or fn.startswith("<frozen")
+            )
+            self._code_is_lib[code] = r
+        return r
+
+    def site_id(self, depth: int = 2) -> int:
+        """Id of the call site: the innermost frame that is neither TensorFlow's nor ours."""
+        try:
+            f = sys._getframe(depth)
+        except ValueError:
+            return 0
+        is_lib = self._is_lib
+        while f is not None and is_lib(f.f_code):
+            f = f.f_back
+        if f is None:
+            return 0
+        frames = []
+        key: list[Any] = []
+        while f is not None and len(frames) < _STACK_DEPTH:
+            if not is_lib(f.f_code):
+                frames.append(f)
+                key.append(f.f_code)
+                key.append(f.f_lineno)
+            f = f.f_back
+        k = tuple(key)
+        sid = self._sites.get(k)
+        if sid is None:
+            sid = self._new_site(k, frames)
+        return sid
+
+    def _new_site(self, key: tuple, frames: list) -> int:
+        with self._lock:
+            sid = self._sites.get(key)
+            if sid is not None:
+                return sid
+            described = []
+            for fr in frames:
+                code = fr.f_code
+                described.append(
+                    [code.co_filename, fr.f_lineno, getattr(code, "co_qualname", code.co_name)]
+                )
+            for file, _, _ in described:
+                self._embed_source(file)
+            sid = len(self._sites) + 1
+            top = described[0]
+            self.emit_event(
+                fmt.SITE, id=sid, file=top[0], line=top[1], func=top[2], stack=described[1:]
+            )
+            self._sites[key] = sid
+            return sid
+
+    def _embed_source(self, file: str) -> None:
+        if file in self._sources or file.startswith("<"):
+            return
+        self._sources.add(file)
+        try:
+            with open(file, "rb") as fh:
+                data = fh.read(_MAX_SOURCE_BYTES + 1)
+        except OSError:
+            self.emit_event(fmt.SOURCE, file=file, sha256=None, text=None)
+            return
+        if len(data) > _MAX_SOURCE_BYTES:
+            self.emit_event(fmt.SOURCE, file=file, sha256=None, text=None, truncated=True)
+            return
+        self.emit_event(
+            fmt.SOURCE,
+            file=file,
+            sha256=hashlib.sha256(data).hexdigest(),
+            text=data.decode("utf-8", "replace"),
+        )
+
+    def embed_source(self, file: str) -> None:
+        with self._lock:
+            self._embed_source(file)
+
+    def new_session_id(self) -> int:
+        with self._lock:
+            self._next_session += 1
+            return self._next_session
+
+    def new_graph_id(self) -> int:
+        with self._lock:
+            self._next_graph += 1
+            return self._next_graph
+
+    def fetch_summary_id(self, key: tuple, keep: Any, describe: Any) -> int:
+        """Interned summary of one fetch/feed structure; `keep` holds the keyed objects
+        alive so that the ids in `key` cannot be reused by other objects."""
+        hit = self._fetch_summaries.get(key)
+        if hit is not None:
+            return hit[0]
+        with self._lock:
+            hit = self._fetch_summaries.get(key)
+            if hit is not None:
+                return hit[0]
+            if len(self._fetch_summaries) >= _CACHE_LIMIT:
+                self._fetch_summaries.clear()
+            self._next_fs += 1
+            fs_id = self._next_fs
+            fetches, nfetch, feeds, nfeed = describe()
+            self.emit_event(
+                fmt.FETCHES, id=fs_id, fetches=fetches, nfetch=nfetch, feeds=feeds, nfeed=nfeed
+            )
+            self._fetch_summaries[key] = (fs_id, keep)
+            return fs_id
+
+    # -- events ------------------------------------------------------------
+    def run_ok(self, session: int, kind: str, ts: int, dur: int, site: int, fs: int) -> None:
+        self.writer.write(
+            '{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d}\n'
+            % (session, ts, dur, kind, site, fs, self.thread_id(), self.pid)
+        )
+
+    def run_error(
+        self, session: int, kind: str, ts: int, dur: int, site: int, fs: int, exc: BaseException
+    ) -> None:
+        try:
+            msg = str(exc)
+        except Exception:
+            msg = "<unprintable exception>"
+        self.writer.write(
+            '{"ev":"runerr","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d,"exc":%s,"msg":%s}\n'
+            % (
+                session, ts, dur, kind, site, fs, self.thread_id(), self.pid,
+                _json(_exception_name(exc)), _json(msg[:4000]),
+            )
+        )
+
+
+def _exception_name(exc: BaseException) -> str:
+    t = type(exc)
+    mod = t.__module__
+    if mod in ("builtins", "__main__"):
+        return t.__qualname__
+    # TensorFlow's errors are best known by their public path.
+    if mod.startswith("tensorflow.python.framework.errors"):
+        return "tf.errors." + t.__qualname__
+    return f"{mod}.{t.__qualname__}"
+
+
+_recorder: Recorder | None = None
+
+
+def get() -> Recorder | None:
+    return _recorder
+
+
+def start(path: str, t0_ns: int | None = None, header: dict | None = None) -> Recorder:
+    """Open the trace and write its header (when the file is still empty)."""
+    global _recorder
+    writer = TraceWriter(path)
+    t0 = _MONO() if t0_ns is None else t0_ns
+    rec = Recorder(writer, t0)
+    if header is not None:
+        head = {
+            "ev": fmt.HEADER,
+            "format": fmt.FORMAT_NAME,
+            "version": fmt.FORMAT_VERSION,
+            "pid": rec.pid,
+            "ppid": os.getppid(),
+            "python": sys.version.split()[0],
+            "executable": sys.executable,
+            "cwd": os.getcwd(),
+            "start_wall": time.time() - (rec.now() / 1e9),
+            "t0_mono_ns": t0,
+            "tensorflow": None,
+        }
+        head.update(header)
+        writer.write(_json(head) + "\n")
+    _recorder = rec
+    return rec

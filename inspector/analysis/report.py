@@ -1,0 +1,50 @@
+"""The `report --format json` object (a public interface: change it only additively)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspector.analysis.model import Finding
+from inspector.analysis.state import TraceState
+
+
+def _where(site) -> dict[str, Any]:
+    return {"file": site.file, "line": site.line}
+
+
+def build_report(state: TraceState, findings: list[Finding], cut: bool = False) -> dict[str, Any]:
+    sessions = []
+    for s in sorted(state.sessions.values(), key=lambda s: s.id):
+        closed = None
+        if s.closed_site is not None:
+            closed = {**_where(s.closed_site), "how": s.closed_how}
+        sessions.append({
+            "id": s.id,
+            "pid": s.pid,
+            "kind": s.kind,
+            "target": s.target,
+            "graph": s.graph,
+            "created": _where(s.created_site),
+            "closed": closed,
+            "runs": s.runs,
+            "errors": s.errors,
+            "parent": s.parent or None,
+        })
+    header = {k: v for k, v in state.header.items() if k != "ev"}
+    if state.tensorflow:
+        header["tensorflow"] = state.tensorflow
+    return {
+        "trace": header,
+        "events": len(state.events),
+        "runs": len(state.runs),
+        "sessions": sessions,
+        "findings": [f.to_json() for f in findings],
+        "memory": [],
+        "exit": {
+            "code": state.exit.code,
+            "signal": state.exit.signal,
+            "exception": state.exit.exception,
+        },
+        "cut": cut,
+        "warnings": list(state.warnings),
+    }

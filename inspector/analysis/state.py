@@ -1,0 +1,300 @@
+"""Events -> the state of a recorded run: sessions, runs, sites, sources, output.
+
+`StateBuilder.feed` takes events in file order, so the live view can grow the state
+as the trace grows; `build_state` does it for a whole trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from inspector.analysis.model import (
+    EMPTY_SUMMARY,
+    UNKNOWN_SITE,
+    FetchSummary,
+    Leaf,
+    Run,
+    SessionInfo,
+    Site,
+)
+
+
+@dataclass
+class Output:
+    ts: int
+    fd: int
+    text: str
+
+
+@dataclass
+class Source:
+    file: str
+    sha256: str | None
+    text: str | None
+
+
+@dataclass
+class Lifecycle:
+    """A non-run event worth listing: session created, entered, exited, closed, reset."""
+
+    index: int
+    ev: str
+    ts: int
+    session: int
+    site: Site
+    how: str | None = None
+    already_closed: bool = False
+
+
+@dataclass
+class ExitInfo:
+    code: int | None = None
+    signal: int | None = None
+    exception: str | None = None
+    exception_site: tuple[str, int, str] | None = None
+    script_end: str | None = None  # how the script's own code ended: return, exit, exception
+    script_end_ts: int | None = None
+    end_ts: int | None = None
+
+
+@dataclass
+class TraceState:
+    header: dict[str, Any]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    sites: dict[int, Site] = field(default_factory=dict)
+    summaries: dict[int, FetchSummary] = field(default_factory=dict)
+    threads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    sessions: dict[int, SessionInfo] = field(default_factory=dict)
+    runs: list[Run] = field(default_factory=list)
+    lifecycle: list[Lifecycle] = field(default_factory=list)
+    resets: list[Lifecycle] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+    output: list[Output] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    tensorflow: str | None = None
+    exit: ExitInfo = field(default_factory=ExitInfo)
+    last_ts: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.exit.end_ts is not None or self.exit.script_end is not None
+
+    def site(self, sid: int | None) -> Site:
+        return self.sites.get(sid or 0, UNKNOWN_SITE)
+
+    def user_sessions(self) -> list[SessionInfo]:
+        """Sessions the script made itself (not the raw ones inside a monitored session)."""
+        return [s for s in self.sessions.values() if not s.parent]
+
+
+def _int(v: Any, default: int = 0) -> int:
+    return v if isinstance(v, int) and not isinstance(v, bool) else default
+
+
+def _str(v: Any, default: str = "") -> str:
+    return v if isinstance(v, str) else default
+
+
+def _leaf(raw: Any) -> Leaf:
+    if not isinstance(raw, list) or len(raw) < 5:
+        return Leaf(None, None, None, 0, "?")
+    name, dtype, shape, graph, kind = raw[:5]
+    return Leaf(
+        name if isinstance(name, str) else None,
+        dtype if isinstance(dtype, str) else None,
+        shape,
+        _int(graph),
+        _str(kind, "?"),
+    )
+
+
+class StateBuilder:
+    def __init__(self, header: dict[str, Any]) -> None:
+        self.state = TraceState(header=header)
+
+    def feed_all(self, events: Iterable[dict[str, Any]]) -> None:
+        for ev in events:
+            self.feed(ev)
+
+    def feed(self, ev: dict[str, Any]) -> None:
+        st = self.state
+        index = len(st.events)
+        st.events.append(ev)
+        kind = ev.get("ev")
+        ts = _int(ev.get("ts"), st.last_ts)
+        if ts > st.last_ts:
+            st.last_ts = ts
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            handler(st, ev, index, ts)
+
+
+def _on_run(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    ok = ev.get("ev") == "run"
+    sid = _int(ev.get("s"))
+    run = Run(
+        index=index,
+        session=sid,
+        kind=_str(ev.get("k"), "run"),
+        ts=ts,
+        dur=_int(ev.get("dur")),
+        site=st.site(_int(ev.get("site"))),
+        fetch=st.summaries.get(_int(ev.get("fs")), EMPTY_SUMMARY),
+        thread=_int(ev.get("th")),
+        pid=_int(ev.get("pid")),
+        ok=ok,
+        exc=None if ok else _str(ev.get("exc"), "?"),
+        msg=None if ok else _str(ev.get("msg")),
+    )
+    st.runs.append(run)
+    if ts + run.dur > st.last_ts:
+        st.last_ts = ts + run.dur
+    sess = st.sessions.get(sid)
+    if sess is not None:
+        sess.runs += 1
+        if not ok:
+            sess.errors += 1
+
+
+def _on_site(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    stack = tuple(
+        (_str(f[0]), _int(f[1]), _str(f[2]))
+        for f in ev.get("stack") or ()
+        if isinstance(f, list) and len(f) >= 3
+    )
+    sid = _int(ev.get("id"))
+    st.sites[sid] = Site(sid, _str(ev.get("file"), "?"), _int(ev.get("line")), _str(ev.get("func"), "?"), stack)
+
+
+def _on_fs(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    fid = _int(ev.get("id"))
+    st.summaries[fid] = FetchSummary(
+        fid,
+        tuple(_leaf(x) for x in ev.get("fetches") or ()),
+        _int(ev.get("nfetch")),
+        tuple(_leaf(x) for x in ev.get("feeds") or ()),
+        _int(ev.get("nfeed")),
+    )
+
+
+def _on_session(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    sid = _int(ev.get("s"))
+    st.sessions[sid] = SessionInfo(
+        id=sid,
+        pid=_int(ev.get("pid")),
+        kind=_str(ev.get("kind"), "Session"),
+        target=_str(ev.get("target")),
+        graph=_int(ev.get("graph")),
+        created_ts=ts,
+        created_site=st.site(_int(ev.get("site"))),
+        thread=_int(ev.get("th")),
+        parent=_int(ev.get("parent")),
+        config=ev.get("config") if isinstance(ev.get("config"), str) else None,
+        known=ev.get("known") is not False,
+        event=index,
+    )
+    st.lifecycle.append(Lifecycle(index, "sess", ts, sid, st.site(_int(ev.get("site")))))
+
+
+def _on_enter_exit(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    sid = _int(ev.get("s"))
+    site = st.site(_int(ev.get("site")))
+    how = _str(ev.get("how"), "with")
+    st.lifecycle.append(Lifecycle(index, ev["ev"], ts, sid, site, how))
+    sess = st.sessions.get(sid)
+    if sess is not None and ev["ev"] == "enter":
+        sess.entered.append((ts, site, how))
+
+
+def _on_close(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    sid = _int(ev.get("s"))
+    site = st.site(_int(ev.get("site")))
+    already = ev.get("already_closed") is True
+    how = _str(ev.get("how"), "explicit")
+    st.lifecycle.append(Lifecycle(index, "close", ts, sid, site, how, already))
+    sess = st.sessions.get(sid)
+    if sess is not None and sess.closed_ts is None:
+        sess.closed_ts = ts
+        sess.closed_site = site
+        sess.closed_how = how
+        sess.closed_event = index
+
+
+def _on_reset(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    item = Lifecycle(index, "reset", ts, 0, st.site(_int(ev.get("site"))), _str(ev.get("target")))
+    st.lifecycle.append(item)
+    st.resets.append(item)
+
+
+def _on_source(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    file = _str(ev.get("file"))
+    text = ev.get("text")
+    sha = ev.get("sha256")
+    st.sources[file] = Source(file, sha if isinstance(sha, str) else None, text if isinstance(text, str) else None)
+
+
+def _on_output(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    st.output.append(Output(ts, _int(ev.get("fd"), 1), _str(ev.get("text"))))
+
+
+def _on_thread(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    st.threads[_int(ev.get("id"))] = {"name": _str(ev.get("name"), "?"), "native": _int(ev.get("native"))}
+
+
+def _on_tf(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    st.tensorflow = ev.get("version") if isinstance(ev.get("version"), str) else None
+
+
+def _on_warning(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    st.warnings.append(_str(ev.get("message")))
+
+
+def _on_exception(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    st.exit.exception = f"{_str(ev.get('type'), '?')}: {_str(ev.get('msg'))}"
+    site = ev.get("site")
+    if isinstance(site, list) and len(site) >= 3:
+        st.exit.exception_site = (_str(site[0]), _int(site[1]), _str(site[2]))
+
+
+def _on_script_end(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    st.exit.script_end = _str(ev.get("how"), "return")
+    st.exit.script_end_ts = ts
+    if st.exit.code is None and isinstance(ev.get("code"), int):
+        st.exit.code = ev["code"]
+
+
+def _on_end(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    st.exit.end_ts = ts
+    if isinstance(ev.get("code"), int):
+        st.exit.code = ev["code"]
+    sig = ev.get("signal")
+    st.exit.signal = sig if isinstance(sig, int) else None
+
+
+_HANDLERS = {
+    "run": _on_run,
+    "runerr": _on_run,
+    "site": _on_site,
+    "fs": _on_fs,
+    "sess": _on_session,
+    "enter": _on_enter_exit,
+    "exit": _on_enter_exit,
+    "close": _on_close,
+    "reset": _on_reset,
+    "src": _on_source,
+    "out": _on_output,
+    "thread": _on_thread,
+    "tf": _on_tf,
+    "warn": _on_warning,
+    "exc": _on_exception,
+    "script_end": _on_script_end,
+    "end": _on_end,
+}
+
+
+def build_state(header: dict[str, Any], events: Iterable[dict[str, Any]]) -> TraceState:
+    builder = StateBuilder(header)
+    builder.feed_all(events)
+    return builder.state

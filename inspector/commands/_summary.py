@@ -1,0 +1,56 @@
+"""The human summary of a trace (end of `run --no-tui`, and `report --format text`)."""
+
+from __future__ import annotations
+
+import os
+
+from rich.console import Console
+from rich.text import Text
+
+from inspector.analysis.model import Finding
+from inspector.analysis.state import TraceState
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _rel(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return rel if not rel.startswith("..") else path
+
+
+def print_summary(console: Console, state: TraceState, findings: list[Finding], trace_path: str,
+                  cut: bool = False) -> None:
+    # Every user-controlled string goes in through Text.append: never parsed as markup.
+    sessions = state.user_sessions()
+    head = Text("tfsess-inspect: ", style="bold")
+    head.append(f"sessions {len(sessions)} · runs {len(state.runs)} · findings {len(findings)}")
+    errors = sum(1 for f in findings if f.severity == "error")
+    if errors:
+        head.append(f" ({errors} error{'s' if errors != 1 else ''})", style="bold red")
+    console.print(head)
+    for s in sessions:
+        line = Text(f"  {s.label:<24}", style="bold")
+        line.append(f" created {_rel(s.created_site.file)}:{s.created_site.line}")
+        if s.closed_site is not None:
+            line.append(f", closed {_rel(s.closed_site.file)}:{s.closed_site.line} ({s.closed_how})")
+        else:
+            line.append(", never closed", style="yellow")
+        line.append(f", {s.runs} runs")
+        if s.errors:
+            line.append(f", {s.errors} failed", style="red")
+        console.print(line)
+    for f in findings:
+        line = Text("  ")
+        line.append(f"{f.severity:<7} ", style=_STYLE.get(f.severity, ""))
+        line.append(f"{f.kind}", style="bold")
+        line.append(f"  {_rel(f.file)}:{f.line}\n", style="underline")
+        line.append("    " + f.message)
+        console.print(line)
+    if cut:
+        console.print(Text("  the trace ends in a cut line: the script died while it was being written",
+                           style="yellow"))
+    tail = Text(f"  trace: {_rel(trace_path)}", style="dim")
+    console.print(tail)

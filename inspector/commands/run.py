@@ -1,0 +1,67 @@
+"""`tfsess-inspect run [--no-tui] [-o TRACE] (script.py | -m module) [args...]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+
+from inspector.commands import CommandError
+from inspector.commands._load import load_trace
+from inspector.commands._summary import print_summary
+from inspector.launch import (
+    LaunchError,
+    ScriptProcess,
+    check_target,
+    default_trace_path,
+    run_passthrough,
+)
+
+HELP = "run a script under the recorder (with the live view, or --no-tui for CI)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-tui", action="store_true",
+                        help="no live view: the script keeps the terminal (stdin, stdout, stderr "
+                             "pass straight through) and a summary is printed to stderr at the end")
+    parser.add_argument("-o", "--output", metavar="TRACE",
+                        help="where to write the trace (default: ./tfsess-<script>-<pid>.jsonl)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter that runs the script (default: this one)")
+    parser.add_argument("-m", dest="module", metavar="MODULE",
+                        help="run a module as `python -m MODULE` would")
+    parser.add_argument("script_and_args", nargs=argparse.REMAINDER, metavar="script.py [args...]")
+
+
+def target_of(args: argparse.Namespace) -> tuple[str, list[str], bool]:
+    if args.module:
+        return args.module, list(args.script_and_args), True
+    if not args.script_and_args:
+        raise CommandError("no script given: tfsess-inspect run [--no-tui] script.py [args...]")
+    return args.script_and_args[0], list(args.script_and_args[1:]), False
+
+
+def run(args: argparse.Namespace) -> int:
+    target, script_args, as_module = target_of(args)
+    try:
+        check_target(target, as_module, args.python)
+    except LaunchError as exc:
+        raise CommandError(str(exc)) from None
+    trace = args.output or default_trace_path(target, as_module)
+    if not args.no_tui:
+        from inspector.tui import live
+
+        return live.run_live(target, script_args, as_module, trace, args.python)
+    proc = ScriptProcess(target, script_args, trace, as_module=as_module, python=args.python)
+    try:
+        code = run_passthrough(proc)
+    except LaunchError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        loaded = load_trace(trace)
+        print_summary(Console(stderr=True, highlight=False), loaded.state, loaded.findings, trace,
+                      loaded.cut)
+    except CommandError as exc:
+        sys.stderr.write(f"tfsess-inspect: {exc}\n")
+    return code

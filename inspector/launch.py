@@ -1,0 +1,227 @@
+"""Start the user's script in a child interpreter under the agent, and tee its output.
+
+The child is ``python -c <stub> TRACE T0 [-m] TARGET ARGS``: the stub makes the agent
+importable without touching the script's environment, then hands over to
+`inspector.agent.bootstrap`. This process appends the script's output to the same
+trace (``out`` events) and, when the script ends, its exit status (``end``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+from inspector.trace import format as fmt
+from inspector.trace.writer import TraceWriter
+
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+_STUB = f"""\
+import sys
+_d = {_PACKAGE_PARENT!r}
+_added = _d not in sys.path
+if _added:
+    sys.path.append(_d)
+from inspector.agent.bootstrap import main as _main
+if _added:
+    sys.path.remove(_d)
+del _d, _added
+_main(sys.argv[1:])
+"""
+
+
+class LaunchError(Exception):
+    """A problem with what the user asked to run (reported in one line, exit 2)."""
+
+
+def default_trace_path(target: str, as_module: bool) -> str:
+    stem = target.rsplit(".", 1)[-1] if as_module else os.path.splitext(os.path.basename(target))[0]
+    return os.path.abspath(f"tfsess-{stem}-{os.getpid()}.jsonl")
+
+
+def check_target(target: str, as_module: bool, python: str) -> None:
+    """Catch the user's mistakes before starting anything."""
+    if as_module:
+        probe = subprocess.run(
+            [python, "-c", "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec(sys.argv[1]) else 3)", target],
+            cwd=os.getcwd(), capture_output=True,
+        )
+        if probe.returncode != 0:
+            raise LaunchError(f"no module named {target!r} (looked up from {os.getcwd()})")
+        return
+    if not os.path.exists(target):
+        raise LaunchError(f"{target}: no such file")
+    if os.path.isdir(target):
+        raise LaunchError(f"{target} is a directory, not a Python script")
+    if not os.access(target, os.R_OK):
+        raise LaunchError(f"{target}: not readable")
+    with open(target, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b'{"ev":"header"'):
+        raise LaunchError(f"{target} is a trace, not a script: did you mean `tfsess-inspect replay {target}`?")
+    if b"\x00" in head:
+        raise LaunchError(f"{target} is a binary file, not a Python script")
+
+
+@dataclass
+class ScriptProcess:
+    target: str
+    args: list[str]
+    trace_path: str
+    as_module: bool = False
+    python: str = sys.executable
+    passthrough: bool = True  # --no-tui: inherit stdin, echo output to our own stdout/stderr
+    popen: subprocess.Popen | None = None
+    t0: int = 0
+    _writer: TraceWriter | None = None
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _held: list[str] = field(default_factory=list)
+    _header_seen: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> None:
+        try:
+            fd = os.open(self.trace_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.close(fd)
+        except OSError as exc:
+            raise LaunchError(f"cannot write the trace {self.trace_path}: {exc.strerror}") from None
+        self._writer = TraceWriter(self.trace_path)
+        self.t0 = time.monotonic_ns()
+        cmd = [self.python, "-c", _STUB, self.trace_path, str(self.t0)]
+        if self.as_module:
+            cmd.append("-m")
+        cmd += [self.target, *self.args]
+        streams = [self._make_stream(1), self._make_stream(2)]
+        try:
+            self.popen = subprocess.Popen(
+                cmd,
+                stdin=None if self.passthrough else subprocess.DEVNULL,
+                stdout=streams[0][1],
+                stderr=streams[1][1],
+                close_fds=True,
+            )
+        except OSError as exc:
+            raise LaunchError(f"cannot start {self.python}: {exc.strerror}") from None
+        for fd_no, (read_fd, child_end) in zip((1, 2), streams):
+            os.close(child_end)
+            t = threading.Thread(target=self._tee, args=(fd_no, read_fd), daemon=True,
+                                 name=f"tee-{fd_no}")
+            t.start()
+            self._threads.append(t)
+
+    def _make_stream(self, fd_no: int) -> tuple[int, int]:
+        """A pty when we echo to a terminal (the script then sees a terminal, as it
+        would without us), a pipe otherwise."""
+        if self.passthrough and os.isatty(fd_no):
+            import fcntl
+            import pty
+            import termios
+
+            master, slave = pty.openpty()
+            attrs = termios.tcgetattr(slave)
+            attrs[1] &= ~termios.OPOST  # pass bytes through unchanged; our terminal translates
+            termios.tcsetattr(slave, termios.TCSANOW, attrs)
+            try:
+                size = fcntl.ioctl(fd_no, termios.TIOCGWINSZ, b"\0" * 8)
+                fcntl.ioctl(slave, termios.TIOCSWINSZ, size)
+            except OSError:
+                pass
+            return master, slave
+        r, w = os.pipe()
+        return r, w
+
+    def _tee(self, fd_no: int, read_fd: int) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        while True:
+            try:
+                data = os.read(read_fd, 65536)
+            except OSError:  # a pty's master reads EIO once the child is gone
+                data = b""
+            if not data:
+                break
+            ts = time.monotonic_ns() - self.t0
+            if self.passthrough:
+                try:
+                    os.write(fd_no, data)
+                except OSError:
+                    pass
+            text = decoder.decode(data)
+            if text:
+                self._append(fmt.OUTPUT, {"fd": fd_no, "ts": ts, "text": text})
+        os.close(read_fd)
+
+    def _append(self, ev: str, fields: dict) -> None:
+        pid = self.popen.pid if self.popen else 0
+        line = '{"ev":"%s","pid":%d,%s\n' % (ev, pid, json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[1:])
+        with self._lock:
+            if not self._header_seen:
+                if os.fstat(self._writer.fd).st_size == 0:
+                    self._held.append(line)
+                    return
+                self._header_seen = True
+                for held in self._held:
+                    self._writer.write(held)
+                self._held.clear()
+            self._writer.write(line)
+
+    def send_signal(self, sig: int) -> None:
+        if self.popen and self.popen.poll() is None:
+            try:
+                self.popen.send_signal(sig)
+            except OSError:
+                pass
+
+    def wait(self) -> int:
+        """Wait for the script; return its exit status as a shell reports it."""
+        assert self.popen is not None
+        rc = self.popen.wait()
+        for t in self._threads:
+            # A grandchild may keep the output open: do not wait for it forever.
+            t.join(timeout=2.0)
+        with self._lock:
+            if not self._header_seen:
+                self._write_fallback_header()
+        sig = -rc if rc < 0 else None
+        code = 128 + sig if sig else rc
+        self._append(fmt.END, {"ts": time.monotonic_ns() - self.t0, "code": code, "signal": sig})
+        self._writer.close()
+        return code
+
+    def _write_fallback_header(self) -> None:
+        """The child died before its agent wrote the header: write one ourselves."""
+        if os.fstat(self._writer.fd).st_size == 0:
+            head = {
+                "ev": fmt.HEADER, "format": fmt.FORMAT_NAME, "version": fmt.FORMAT_VERSION,
+                "pid": self.popen.pid if self.popen else 0, "ppid": os.getpid(),
+                "python": None, "executable": self.python, "cwd": os.getcwd(),
+                "start_wall": time.time(), "t0_mono_ns": self.t0, "tensorflow": None,
+                "script": self.target, "module": self.as_module, "argv": [self.target, *self.args],
+            }
+            self._writer.write(json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._header_seen = True
+        for held in self._held:
+            self._writer.write(held)
+        self._held.clear()
+
+
+def run_passthrough(proc: ScriptProcess) -> int:
+    """Run with the terminal: SIGINT reaches the script from the terminal itself, so
+    we ignore ours; SIGTERM/SIGHUP sent to us are passed on."""
+    previous = {}
+    forward = lambda signum, frame: proc.send_signal(signum)  # noqa: E731
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        previous[sig] = signal.signal(sig, forward)
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        proc.start()
+        return proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
