@@ -109,7 +109,7 @@ class ScriptProcess:
             )
         except OSError as exc:
             raise LaunchError(f"cannot start {self.python}: {exc.strerror}") from None
-        for fd_no, (read_fd, child_end) in zip((1, 2), streams):
+        for fd_no, (read_fd, child_end) in zip((1, 2), streams, strict=True):
             os.close(child_end)
             t = threading.Thread(target=self._tee, args=(fd_no, read_fd), daemon=True,
                                  name=f"tee-{fd_no}")

@@ -35,7 +35,7 @@ def build_report(state: TraceState, findings: list[Finding], cut: bool = False) 
         header["tensorflow"] = state.tensorflow
     return {
         "trace": header,
-        "events": len(state.events),
+        "events": state.event_count,
         "runs": len(state.runs),
         "sessions": sessions,
         "findings": [f.to_json() for f in findings],

@@ -62,7 +62,7 @@ class ExitInfo:
 @dataclass
 class TraceState:
     header: dict[str, Any]
-    events: list[dict[str, Any]] = field(default_factory=list)
+    event_count: int = 0  # events after the header; a run's `index` counts in the same way
     sites: dict[int, Site] = field(default_factory=dict)
     summaries: dict[int, FetchSummary] = field(default_factory=dict)
     threads: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -120,8 +120,8 @@ class StateBuilder:
 
     def feed(self, ev: dict[str, Any]) -> None:
         st = self.state
-        index = len(st.events)
-        st.events.append(ev)
+        index = st.event_count
+        st.event_count += 1
         kind = ev.get("ev")
         ts = _int(ev.get("ts"), st.last_ts)
         if ts > st.last_ts:
