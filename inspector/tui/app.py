@@ -1,0 +1,567 @@
+"""The inspector app: one screen of panes over a `TraceView`, fed by an event source.
+
+A thread polls the source (~20 Hz) and posts `TraceBatch` messages; the app feeds
+them to the view on the event loop and refreshes each pane once per batch.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import threading
+import time
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.widgets import Footer, Input
+
+from inspector.analysis.model import Finding
+from inspector.launch import LaunchError
+from inspector.trace.reader import TraceError
+from inspector.tui._textual_compat import suspended
+from inspector.tui.confirm_screen import ConfirmQuit
+from inspector.tui.detail_pane import DetailPane, describe
+from inspector.tui.events_table import EventsTable
+from inspector.tui.findings_panel import SEVERITY_ICON, FindingsPanel
+from inspector.tui.help_screen import HelpScreen, help_markdown
+from inspector.tui.messages import ScriptExited, TraceBatch, TraceProblem
+from inspector.tui.output_pane import OutputPane
+from inspector.tui.source_pane import Mark, SourcePane, read_from_disk
+from inspector.tui.sources import POLL_INTERVAL, TraceFile
+from inspector.tui.status_bar import StatusBar
+from inspector.tui.text import clean, one_line
+from inspector.tui.timeline import Timeline
+from inspector.tui.view import TraceView
+
+# Panes in `tab` order; in a narrow terminal the lower ones share one slot.
+PANES = ["events", "source", "findings", "detail", "output", "timeline"]
+LOWER = ["source", "findings", "detail", "output"]
+NARROW_WIDTH = 110
+NARROW_HEIGHT = 30
+
+MARKS = {
+    "created": Mark("+", "created", "created"),
+    "closed": Mark("×", "closed", "closed"),
+    "entered": Mark(">", "entered", "entered"),
+    "default-ended": Mark("-", "closed", "default ended"),
+}
+
+
+class InspectorApp(App[int | None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tfsess-inspect"
+
+    BINDINGS = [
+        Binding("q", "quit_app", "Quit"),
+        Binding("ctrl+c", "interrupt", "Stop script", priority=True),
+        Binding("question_mark", "help", "Help"),
+        Binding("n", "next_finding(1)", "Next finding"),
+        Binding("N", "next_finding(-1)", "Prev finding"),
+        Binding("s", "session_filter", "Session"),
+        Binding("slash", "search", "Search"),
+        Binding("f", "toggle_follow", "Follow"),
+        Binding("tab", "cycle_pane(1)", "Next pane"),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False),
+        Binding("plus,equals_sign", "zoom(0.5)", "Zoom in"),
+        Binding("minus", "zoom(2)", "Zoom out"),
+        Binding("left_square_bracket", "pan(-1)", "Pan timeline left", show=False),
+        Binding("right_square_bracket", "pan(1)", "Pan timeline right", show=False),
+        Binding("o", "open_editor", "Open in $EDITOR"),
+        Binding("enter", "details", "Details", show=False),
+        Binding("j,down", "move(1)", "Next event", show=False),
+        Binding("k,up", "move(-1)", "Previous event", show=False),
+        Binding("escape", "clear_filters", "Clear search/filter", show=False),
+    ]
+
+    def __init__(self, source: TraceFile, clock=time.monotonic) -> None:
+        super().__init__()
+        self.source = source
+        self.view = TraceView()
+        self.clock = clock
+        self.follow = True
+        self.problem: str | None = None
+        self.exited = False
+        self.exit_code: int | None = None
+        self.interrupted = False
+        self.session_filter: int | None = None
+        self.search: str | None = None
+        self.finding_index: int | None = None
+        self.selected_ref: int | None = None
+        self.shown_lower = "source"
+        self.narrow = False
+        self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
+        self._started = clock()
+        self._filtered_upto = 0
+        self.batches = 0
+        self.last_batch_at: float | None = None
+
+    # -- layout ------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Timeline(self.view, id="timeline")
+        with Grid(id="main"):
+            yield EventsTable(self.view, id="events")
+            yield SourcePane(id="source", classes="lower")
+            yield FindingsPanel(id="findings", classes="lower")
+            yield DetailPane(id="detail", classes="lower")
+            yield OutputPane(id="output", classes="lower")
+        yield Input(placeholder="search call sites, fetch names, messages (enter; escape clears)",
+                    id="search")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        titles = {"timeline": "Timeline", "events": "Events", "source": "Source",
+                  "findings": "Findings", "detail": "Detail", "output": "Output"}
+        for pane, title in titles.items():
+            self.query_one(f"#{pane}").border_title = title
+        self.query_one("#search").display = False
+        self._layout_for(self.size.width, self.size.height)
+        self.query_one(EventsTable).focus()
+        self._update_status()
+        self._poller = threading.Thread(target=self._poll_loop, name="tfsess-poll", daemon=True)
+        self._poller.start()
+        self.set_interval(0.25, self._tick)
+
+    def on_resize(self, event) -> None:
+        self._layout_for(event.size.width, event.size.height)
+
+    def _layout_for(self, width: int, height: int) -> None:
+        narrow = width < NARROW_WIDTH or height < NARROW_HEIGHT
+        self.narrow = narrow
+        self.screen.set_class(narrow, "-narrow")
+        self._show_lower(self.shown_lower)
+
+    def _show_lower(self, name: str) -> None:
+        self.shown_lower = name
+        for pane in LOWER:
+            self.query_one(f"#{pane}").set_class(pane == name, "-shown")
+
+    # -- the poller (a thread: it never touches a widget) ------------------------------
+    def _poll_loop(self) -> None:
+        src = self.source
+        try:
+            src.start()
+        except (LaunchError, OSError) as exc:
+            src.start_error = str(exc)
+            self.post_message(TraceProblem(str(exc)))
+            self.post_message(ScriptExited(None))
+            return
+        while not self._stop.is_set():
+            try:
+                events, final = src.poll()
+            except TraceError as exc:
+                self.post_message(TraceProblem(str(exc)))
+                if src.live:
+                    src.wait()
+                    self.post_message(ScriptExited(src.exit_code))
+                return
+            if events or final:
+                tail = src.tail
+                self.post_message(TraceBatch(events, tail.header, final, tail.cut, tail.bad_lines))
+            if final:
+                if src.live:
+                    self.post_message(ScriptExited(src.exit_code))
+                return
+            if not events:
+                self._stop.wait(POLL_INTERVAL)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+        self.source.stop()
+        if self.source.running:
+            self.source.kill()
+
+    # -- messages ------------------------------------------------------------------------
+    def on_trace_batch(self, msg: TraceBatch) -> None:
+        view = self.view
+        had_state = view.state is not None
+        findings_before = len(view.findings)
+        view.feed(msg.header, msg.events, msg.final)
+        view.cut = msg.cut
+        view.bad_lines = msg.bad_lines
+        self.batches += 1
+        self.last_batch_at = time.monotonic()
+        if view.state is None:
+            return
+        st = view.state
+        table = self.query_one(EventsTable)
+        if not had_state:
+            table.cwd = st.header.get("cwd")
+        self._extend_filter()
+        table.data_changed(follow=self.follow)
+        timeline = self.query_one(Timeline)
+        timeline.refresh(layout=True)
+        self.query_one(FindingsPanel).set_findings(view.findings)
+        self.query_one(OutputPane).feed(st.output)
+        if msg.final:
+            self._on_finished()
+        elif len(view.findings) != findings_before and self.selected_ref is not None:
+            self._select(self.selected_ref)
+        self._update_status()
+
+    def on_trace_problem(self, msg: TraceProblem) -> None:
+        self.problem = msg.text
+        self._update_status()
+        self.notify(clean(msg.text), severity="error", markup=False, timeout=10)
+
+    def on_script_exited(self, msg: ScriptExited) -> None:
+        self.exited = True
+        self.exit_code = msg.code
+        self._update_status()
+
+    def _on_finished(self) -> None:
+        """Post-mortem: stop following, put the cursor on the first finding."""
+        self.follow = False
+        if self.view.findings:
+            self.choose_finding(0)
+        elif self.selected_ref is None and self.view.rows:
+            self.query_one(EventsTable).move_to(0, user=False)
+
+    def _tick(self) -> None:
+        if self.view.state is not None and not self.view.final:
+            self.view.refresh_findings()
+            timeline = self.query_one(Timeline)
+            t0 = self.view.header.get("t0_mono_ns") if self.view.header else None
+            if self.source.live and isinstance(t0, int):
+                timeline.now_ns = time.monotonic_ns() - t0
+            timeline.refresh()
+        self._update_status()
+
+    # -- status -------------------------------------------------------------------------------
+    def script_state(self) -> str:
+        st = self.view.state
+        if not self.source.live:
+            return "exited" if st is not None and st.finished else "trace"
+        if self.exited or (st is not None and st.exit.end_ts is not None):
+            return "exited"
+        if st is None:
+            return "starting"
+        return "running"
+
+    def _update_status(self) -> None:
+        st = self.view.state
+        state = self.script_state()
+        code = signum = None
+        seconds = None
+        if st is not None:
+            code, signum = st.exit.code, st.exit.signal
+        if self.exited and code is None:
+            code = self.exit_code
+        if state in ("starting", "running"):
+            seconds = self.clock() - self._started
+        elif st is not None:
+            seconds = (st.exit.end_ts or st.last_ts) / 1e9
+        title = self.source.title
+        if st is not None and st.header.get("argv"):
+            title = " ".join(str(a) for a in st.header["argv"])
+        extra = []
+        if self.problem:
+            extra.append(self.problem)
+        if self.view.cut:
+            extra.append("trace cut mid-line")
+        if self.session_filter is not None:
+            extra.append(f"session #{self.session_filter} only")
+        if self.search is not None:
+            table = self.query_one(EventsTable)
+            extra.append(f"search {self.search!r}: {len(table.rows)}")
+        if self.interrupted and state == "running":
+            extra.append("SIGINT sent (ctrl+c again quits)")
+        findings = self.view.findings
+        self.query_one(StatusBar).show(
+            title=title, state=state if state != "trace" or st is None else "exited",
+            code=code, signum=signum, seconds=seconds, trace=self.source.path,
+            sessions=len(st.user_sessions()) if st else 0, runs=len(st.runs) if st else 0,
+            findings=len(findings), errors=sum(f.severity == "error" for f in findings),
+            follow=self.follow and not self.view.final, extra=extra, width=self.size.width,
+        )
+
+    # -- selection ------------------------------------------------------------------------------
+    @on(EventsTable.Moved)
+    def _table_moved(self, msg: EventsTable.Moved) -> None:
+        if msg.user and self.follow:
+            table = self.query_one(EventsTable)
+            if table.cursor < len(table.rows) - 1:
+                self.follow = False
+                self._update_status()
+        if msg.ref is not None:
+            self._select(msg.ref)
+
+    def _select(self, ref: int) -> None:
+        view = self.view
+        if view.state is None:
+            return
+        self.selected_ref = ref
+        info = view.info(ref)
+        finding = view.finding_for_event(info.index)
+        if finding is not None:
+            self.finding_index = view.findings.index(finding)
+            self.query_one(FindingsPanel).show_index(self.finding_index)
+        cwd = view.header.get("cwd") if view.header else None
+        self.query_one(DetailPane).show(describe(view, info, finding, cwd))
+        timeline = self.query_one(Timeline)
+        timeline.selected_ts = info.ts
+        timeline.selected_session = info.session
+        timeline.reveal(info.ts)
+        timeline.refresh()
+        self._show_source(info, finding)
+
+    def _show_source(self, info, finding: Finding | None) -> None:
+        st = self.view.state
+        marks: dict[int, Mark] = {}
+        sess = st.sessions.get(info.session)
+        file, line = info.site.file, info.site.line
+        if finding is not None:
+            file, line = finding.file, finding.line
+            for rel in finding.related:
+                if rel.file == file and rel.line and rel.line != line:
+                    base = MARKS.get(rel.role, Mark("•", "entered", rel.role))
+                    note = base.note + (f" ({rel.how})" if rel.how and rel.how != "explicit" else "")
+                    if sess is not None:
+                        note = f"{sess.label} {note}"
+                    marks.setdefault(rel.line, Mark(base.symbol, base.role, note))
+        elif sess is not None:
+            if sess.created_site.file == file and sess.created_site.line != line:
+                marks[sess.created_site.line] = Mark("+", "created", f"{sess.label} created")
+            cs = sess.closed_site
+            if cs is not None and cs.file == file and cs.line != line:
+                marks.setdefault(cs.line, Mark("×", "closed", f"{sess.label} closed ({sess.closed_how})"))
+        src = st.sources.get(file)
+        code = src.text if src is not None and src.text is not None else None
+        if code is None and file and file != "?":
+            code = read_from_disk(file)
+        cwd = st.header.get("cwd")
+        rel = os.path.relpath(file, cwd) if cwd and file.startswith(cwd.rstrip("/") + "/") else file
+        title = Text()
+        if finding is not None:
+            icon = SEVERITY_ICON.get(finding.severity, "•")
+            title.append(f"{icon} {finding.kind}", "bold red" if finding.severity == "error"
+                         else "bold yellow")
+            title.append(f"  {one_line(rel)}:{line}\n", "bold")
+            title.append(clean(finding.message))
+        else:
+            title.append(one_line(rel), "bold")
+            title.append(f":{line}", "bold")
+            title.append(f"  in {one_line(info.site.function)}", "dim")
+            if info.run is not None and not info.run.ok:
+                title.append(f"\n{one_line(info.run.exc or '')}: {one_line(info.run.msg or '')}",
+                             "red")
+        if code is None:
+            title.append("\n(source not recorded in the trace)", "dim italic")
+        self.query_one(SourcePane).show(title, finding is not None, file, code, line or None,
+                                        finding is not None or not info.ok, marks)
+
+    def choose_finding(self, index: int) -> None:
+        findings = self.view.findings
+        if not findings:
+            return
+        index %= len(findings)
+        self.finding_index = index
+        finding = findings[index]
+        self.query_one(FindingsPanel).show_index(index)
+        table = self.query_one(EventsTable)
+        if finding.event is None:
+            self._show_finding_without_event(finding)
+            return
+        row = self.view.nearest_row(finding.event)
+        if row is None:
+            self._show_finding_without_event(finding)
+            return
+        ref = self.view.rows[row]
+        if table.filtered is not None and ref not in self._visible_set():
+            self._clear_filters(keep=ref)
+        self.follow = False
+        table.select_ref(ref)
+        if self.view.event_index(ref) != finding.event:
+            self._show_finding_without_event(finding)
+
+    def _visible_set(self) -> set[int]:
+        table = self.query_one(EventsTable)
+        return set(table.filtered or ())
+
+    def _show_finding_without_event(self, finding: Finding) -> None:
+        st = self.view.state
+        from inspector.analysis.model import Site
+        from inspector.tui.view import EventInfo
+
+        info = EventInfo(-1, -1, 0, finding.session,
+                         "finding", Site(0, finding.file, finding.line, finding.function), None, False)
+        self._show_source(info, finding)
+        self.query_one(DetailPane).show(Text(clean(finding.message)))
+        del st
+
+    @on(FindingsPanel.Chosen)
+    def _finding_chosen(self, msg: FindingsPanel.Chosen) -> None:
+        self.choose_finding(msg.index)
+
+    # -- filters -----------------------------------------------------------------------------------
+    def _row_passes(self, ref: int) -> bool:
+        st = self.view.state
+        if self.session_filter is not None:
+            sid = st.runs[ref].session if ref >= 0 else st.lifecycle[~ref].session
+            if sid != self.session_filter:
+                return False
+        if self.search:
+            return self.view.matches(ref, self.search.lower())
+        return True
+
+    def _apply_filters(self) -> None:
+        table = self.query_one(EventsTable)
+        keep = self.selected_ref
+        if self.session_filter is None and not self.search:
+            self._filtered_upto = 0
+            table.set_filter(None, keep)
+        else:
+            rows = self.view.rows
+            table.set_filter([r for r in rows if self._row_passes(r)], keep)
+            self._filtered_upto = len(rows)
+        self.query_one(Timeline).session_filter = self.session_filter
+        self.query_one(Timeline).refresh()
+        self._update_status()
+
+    def _extend_filter(self) -> None:
+        table = self.query_one(EventsTable)
+        if table.filtered is None:
+            return
+        rows = self.view.rows
+        table.filtered.extend(r for r in rows[self._filtered_upto:] if self._row_passes(r))
+        self._filtered_upto = len(rows)
+
+    def _clear_filters(self, keep: int | None = None) -> None:
+        self.session_filter = None
+        self.search = None
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.display = False
+        self._apply_filters()
+        if keep is not None:
+            self.query_one(EventsTable).select_ref(keep)
+
+    # -- actions -------------------------------------------------------------------------------------
+    def action_move(self, delta: int) -> None:
+        self.query_one(EventsTable).action_move(delta)
+
+    def action_next_finding(self, direction: int) -> None:
+        findings = self.view.findings
+        if not findings:
+            self.notify("No findings.", timeout=2)
+            return
+        if self.finding_index is None:
+            index = 0 if direction > 0 else len(findings) - 1
+        else:
+            index = self.finding_index + direction
+        self.choose_finding(index)
+
+    def action_session_filter(self) -> None:
+        st = self.view.state
+        ids = [s.id for s in st.user_sessions()] if st else []
+        if not ids:
+            self.notify("No sessions yet.", timeout=2)
+            return
+        if self.session_filter not in ids:
+            self.session_filter = ids[0]
+        else:
+            i = ids.index(self.session_filter) + 1
+            self.session_filter = ids[i] if i < len(ids) else None
+        self._apply_filters()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, msg: Input.Submitted) -> None:
+        self.search = msg.value.strip() or None
+        self._apply_filters()
+        self.query_one(EventsTable).focus()
+        if self.search is None:
+            msg.input.display = False
+
+    def action_clear_filters(self) -> None:
+        self._clear_filters(keep=self.selected_ref)
+        self.query_one(EventsTable).focus()
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+        if self.follow:
+            table = self.query_one(EventsTable)
+            table.move_to(len(table.rows) - 1, user=False)
+        self._update_status()
+
+    def action_cycle_pane(self, direction: int) -> None:
+        focused = self.focused
+        current = None
+        for name in PANES:
+            pane = self.query_one(f"#{name}")
+            if focused is not None and (focused is pane or pane in focused.ancestors):
+                current = name
+        i = PANES.index(current) if current in PANES else -1
+        name = PANES[(i + direction) % len(PANES)]
+        self.focus_pane(name)
+
+    def focus_pane(self, name: str) -> None:
+        if name in LOWER:
+            self._show_lower(name)
+        target = self.query_one(f"#{name}")
+        if name == "source":
+            target = target.code
+        target.focus()
+
+    def action_details(self) -> None:
+        self.focus_pane("detail")
+
+    def action_zoom(self, factor: float) -> None:
+        self.query_one(Timeline).zoom(factor)
+
+    def action_pan(self, direction: int) -> None:
+        self.query_one(Timeline).pan(direction)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(help_markdown(self.BINDINGS)))
+
+    def editor_command(self) -> list[str] | None:
+        st = self.view.state
+        if st is None or self.selected_ref is None:
+            return None
+        info = self.view.info(self.selected_ref)
+        finding = self.view.finding_for_event(info.index)
+        file, line = (finding.file, finding.line) if finding else (info.site.file, info.site.line)
+        if not file or file == "?":
+            return None
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        return [*shlex.split(editor), f"+{line}", file]
+
+    def action_open_editor(self) -> None:
+        cmd = self.editor_command()
+        if cmd is None:
+            self.notify("No source line selected.", timeout=2)
+            return
+        try:
+            with suspended(self):
+                subprocess.run(cmd, check=False)
+        except OSError as exc:
+            self.notify(f"cannot run {cmd[0]}: {exc.strerror}", severity="error", markup=False)
+
+    def action_interrupt(self) -> None:
+        """ctrl+c: stop the script (SIGINT); pressed again, or with nothing running, quit."""
+        if self.source.running and not self.interrupted:
+            self.interrupted = self.source.interrupt()
+            self.notify("Sent SIGINT to the script. ctrl+c again quits.", timeout=4)
+            self._update_status()
+            return
+        self.exit(self.exit_code)
+
+    def action_quit_app(self) -> None:
+        if self.source.running:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.exit(self.exit_code)
+
+            self.push_screen(ConfirmQuit(), answered)
+            return
+        self.exit(self.exit_code)

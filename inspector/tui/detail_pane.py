@@ -1,0 +1,109 @@
+"""The detail pane: every field of the selected event."""
+
+from __future__ import annotations
+
+import os
+
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from inspector.analysis.model import Finding, Leaf
+from inspector.tui.events_table import KIND_NAMES, fmt_dur
+from inspector.tui.text import clean, one_line
+from inspector.tui.view import EventInfo, TraceView
+
+LABEL = "bold"
+
+
+def _leaf(leaf: Leaf) -> str:
+    shape = "?" if leaf.shape is None else (
+        "(" + ", ".join("?" if d is None else str(d) for d in leaf.shape) + ")"
+        if isinstance(leaf.shape, list) else str(leaf.shape))
+    name = leaf.name if leaf.name is not None else f"<{leaf.kind}>"
+    return f"{name}  {leaf.dtype or '?'} {shape}  [{leaf.kind}, graph {leaf.graph}]"
+
+
+def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str | None):
+    """A two-column grid of the event's fields (values wrap in their column)."""
+    st = view.state
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style=LABEL, justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+
+    def field(name: str, value: str | Text, style: str = "") -> None:
+        grid.add_row(name, value if isinstance(value, Text) else Text(one_line(value), style))
+
+    def items(leaves, total: int) -> Text:
+        text = Text()
+        for leaf in leaves:
+            text.append("• " + one_line(_leaf(leaf)) + "\n")
+        if total > len(leaves):
+            text.append(f"… {total - len(leaves)} more\n", "dim")
+        text.rstrip()
+        return text
+
+    sess = st.sessions.get(info.session)
+    field("event", f"{KIND_NAMES.get(info.kind, info.kind)}  (trace event {info.index})")
+    field("time", f"{info.ts / 1e9:.6f} s")
+    if sess is not None:
+        closed = "open" if sess.closed_ts is None else (
+            f"closed ({sess.closed_how}) at {os.path.basename(sess.closed_site.file)}:"
+            f"{sess.closed_site.line}" if sess.closed_site else f"closed ({sess.closed_how})")
+        field("session", f"{sess.label}  created at {os.path.basename(sess.created_site.file)}:"
+                         f"{sess.created_site.line}, {closed}")
+        if sess.target:
+            field("target", sess.target)
+    site = info.site
+    field("site", f"{_rel(site.file, cwd)}:{site.line} in {site.function}")
+    if info.run is not None:
+        run = info.run
+        field("duration", fmt_dur(run.dur))
+        thread = st.threads.get(run.thread, {}).get("name", "?")
+        field("thread", f"{thread} ({run.thread})")
+        if run.ok:
+            field("outcome", "ok", "green")
+        else:
+            field("outcome", f"{run.exc}: {run.msg}", "red")
+        fs = run.fetch
+        field(f"fetches {fs.nfetch}", items(fs.fetches, fs.nfetch))
+        field(f"feeds {fs.nfeed}", items(fs.feeds, fs.nfeed))
+    elif info.life is not None:
+        if info.life.how:
+            field("how", info.life.how)
+        if info.life.already_closed:
+            field("note", "the session was already closed", "red")
+    if site.stack:
+        stack = Text(style="dim")
+        for file, line, func in site.stack:
+            stack.append(one_line(f"{_rel(file, cwd)}:{line} in {func}") + "\n")
+        stack.rstrip()
+        field("stack", stack)
+    if finding is not None:
+        field(finding.severity, Text(finding.kind, "bold red"))
+        field("", Text(clean(finding.message)))
+    return grid
+
+
+def _rel(path: str, cwd: str | None) -> str:
+    if cwd and path.startswith(cwd.rstrip("/") + "/"):
+        return os.path.relpath(path, cwd)
+    return path
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    DEFAULT_CSS = """
+    DetailPane {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        padding: 0 1;
+    }
+    DetailPane > Static { width: 1fr; }
+    """
+
+    def compose(self):
+        yield Static(Text("no event selected", style="dim"), id="detail-text")
+
+    def show(self, text) -> None:
+        self.query_one("#detail-text", Static).update(text)

@@ -1,0 +1,92 @@
+"""The findings panel: what the analysis found; highlighting one selects its event."""
+
+from __future__ import annotations
+
+import os
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from inspector.analysis.model import Finding
+from inspector.tui.text import one_line
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
+SEVERITY_ICON = {"error": "●", "warning": "▲", "info": "○"}
+
+
+def finding_prompt(f: Finding) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{SEVERITY_ICON.get(f.severity, '•')} ", SEVERITY_STYLE.get(f.severity, ""))
+    text.append(one_line(f.kind), SEVERITY_STYLE.get(f.severity, ""))
+    where = f"{os.path.basename(f.file)}:{f.line}" if f.line else "?"
+    text.append(f"  {one_line(where)}", "bold")
+    text.append(f"  #{f.session}" if f.session else "", "dim")
+    return text
+
+
+class FindingsPanel(OptionList):
+    DEFAULT_CSS = """
+    FindingsPanel {
+        height: 1fr;
+        border: none;
+        padding: 0;
+        background: $surface;
+    }
+    FindingsPanel:focus { border: none; }
+    """
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class Chosen(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._keys: list[tuple] = []
+        self._quiet = False
+
+    def set_findings(self, findings: list[Finding]) -> None:
+        keys = [(f.kind, f.event, f.file, f.line) for f in findings]
+        if keys == self._keys:
+            return
+        self._keys = keys
+        current = self.highlighted
+        self._quiet = True
+        try:
+            self.clear_options()
+            if findings:
+                self.add_options(Option(finding_prompt(f), id=str(i)) for i, f in enumerate(findings))
+            else:
+                self.add_option(Option(Text("no findings (yet)", style="dim"), disabled=True))
+            if current is not None and findings and current < len(findings):
+                self.highlighted = current
+        finally:
+            self._quiet = False
+
+    def show_index(self, index: int | None) -> None:
+        """Move the highlight without telling the app (it already knows)."""
+        if index is None or index >= len(self._keys):
+            return
+        self._quiet = True
+        try:
+            self.highlighted = index
+        finally:
+            self._quiet = False
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if not self._quiet and event.option.id is not None and self.has_focus:
+            self.post_message(self.Chosen(int(event.option.id)))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Chosen(int(event.option.id)))

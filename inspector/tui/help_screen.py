@@ -1,0 +1,77 @@
+"""The help screen (`?`): every key, and what each finding kind means."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+from inspector.analysis.findings import KINDS
+
+INTRO = """\
+# tfsess-inspect
+
+Every TensorFlow session your script makes, every run, and the line where a run
+outlived its session. The app follows the trace file while the script runs and
+stays open when it ends, on the first finding.
+"""
+
+PANES = """\
+## Panes
+
+- **Timeline**: a lane per session, a bar from creation to close, a tick per run
+  (red: failed, or pointed at by a finding). `◆`/`▲` mark the selected event.
+- **Events**: every run and session event; newest at the bottom while following.
+- **Source**: the selected event's line on a coloured background; `+` created,
+  `×` closed, `>` entered (gutter marks). A finding's message is shown above it.
+- **Findings**, **Detail** (all fields of the event), **Output** (the script's
+  stdout and stderr, as printed).
+"""
+
+
+def _key(keys: str) -> str:
+    names = {"question_mark": "?", "slash": "/", "plus": "+", "minus": "-", "tab": "tab",
+             "shift+tab": "shift+tab", "left_square_bracket": "[", "right_square_bracket": "]",
+             "equals_sign": "="}
+    return " / ".join(f"`{names.get(k.strip(), k.strip())}`" for k in keys.split(","))
+
+
+def help_markdown(bindings) -> str:
+    rows = ["## Keys", "", "| key | does |", "|---|---|"]
+    for b in bindings:
+        rows.append(f"| {_key(b.key)} | {b.description} |")
+    rows += ["| `ctrl+p` | command palette |", "",
+             "In the events table and source: `j`/`k`, arrows, `pgup`/`pgdn`, `g`/`G` "
+             "(first/last). In the timeline (focus it with `tab`): `h`/`l` or arrows pan.", ""]
+    kinds = ["## What the findings mean", ""]
+    kinds += [f"- **{k}**: {v}" for k, v in KINDS.items()]
+    return "\n".join([INTRO, "\n".join(rows), PANES, "\n".join(kinds), "",
+                      "Press `escape`, `q` or `?` to close this screen."])
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%;
+        max-width: 110;
+        height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close help"),
+    ]
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(self.markdown)

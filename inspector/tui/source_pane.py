@@ -1,0 +1,201 @@
+"""The source pane: the selected event's file, scrolled to its line, that whole line
+on a distinct background, gutter marks where the session was created and closed,
+and (for a finding) its message above the code.
+
+The file comes from the trace (`state.sources`, embedded by the agent). It is
+highlighted once per file and drawn line by line (`render_line`), so moving the
+selection never re-renders the file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from inspector.tui._textual_compat import base_styled
+from inspector.tui.text import clean
+
+THEME = "monokai"
+
+
+@dataclass(frozen=True)
+class Mark:
+    symbol: str  # two cells in the gutter
+    role: str  # component class suffix: created, closed, entered, run
+    note: str  # drawn after the code, dimmed
+
+
+def _no_background(style: Style | str) -> Style:
+    if isinstance(style, str):
+        style = Style.parse(style)
+    return Style(color=style.color, bold=style.bold, italic=style.italic,
+                 underline=style.underline, dim=style.dim)
+
+
+def highlight_lines(code: str) -> list[Text]:
+    """Syntax colours without the theme's background (the pane draws its own)."""
+    code = clean(code)
+    text = Syntax(code, "python", theme=THEME, tab_size=4).highlight(code)
+    text.rstrip()
+    text.style = Style()
+    text.spans = [span._replace(style=_no_background(span.style)) for span in text.spans]
+    return list(text.split("\n", allow_blank=True))
+
+
+class SourceView(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {
+        "source-view--gutter",
+        "source-view--highlight",
+        "source-view--highlight-error",
+        "source-view--created",
+        "source-view--closed",
+        "source-view--entered",
+        "source-view--note",
+    }
+
+    DEFAULT_CSS = """
+    SourceView {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    SourceView > .source-view--gutter { color: $text-disabled; }
+    SourceView > .source-view--highlight { background: $accent 35%; }
+    SourceView > .source-view--highlight-error { background: $error 40%; }
+    SourceView > .source-view--created { color: $success; text-style: bold; }
+    SourceView > .source-view--closed { color: $error; text-style: bold; }
+    SourceView > .source-view--entered { color: $secondary; text-style: bold; }
+    SourceView > .source-view--note { color: $text-muted; text-style: italic; }
+    """
+
+    BINDINGS = [
+        Binding("up,k", "scroll_by(-1)", "Up", show=False),
+        Binding("down,j", "scroll_by(1)", "Down", show=False),
+        Binding("pageup", "scroll_by(-10)", "Page up", show=False),
+        Binding("pagedown", "scroll_by(10)", "Page down", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._cache: dict[str, list[Text]] = {}
+        self.file: str | None = None
+        self.lines: list[Text] = []
+        self.line: int | None = None
+        self.error = False
+        self.marks: dict[int, Mark] = {}
+
+    def show(self, file: str | None, code: str | None, line: int | None, error: bool,
+             marks: dict[int, Mark]) -> None:
+        if file != self.file:
+            self.file = file
+            if code is None:
+                self.lines = []
+            else:
+                lines = self._cache.get(file)
+                if lines is None:
+                    lines = self._cache[file] = highlight_lines(code)
+                self.lines = lines
+        self.line, self.error, self.marks = line, error, marks
+        self.virtual_size = Size(self.size.width, len(self.lines))
+        self.center_line()
+        self.refresh()
+
+    def center_line(self) -> None:
+        if self.line is None:
+            return
+        top = max(0, self.line - 1 - self.size.height // 3)
+        self.scroll_to(y=top, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.lines))
+        self.center_line()
+
+    def action_scroll_by(self, n: int) -> None:
+        self.scroll_to(y=self.scroll_offset.y + n, animate=False)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = int(self.scroll_offset.y) + y
+        if index >= len(self.lines):
+            return base_styled([], self.rich_style, width)
+        number = index + 1
+        style = self.get_component_rich_style
+        digits = max(3, len(str(len(self.lines))))
+        mark = self.marks.get(number)
+        segs: list[Segment] = []
+        if mark is not None:
+            segs.append(Segment(mark.symbol.ljust(2)[:2], style(f"source-view--{mark.role}")))
+        else:
+            segs.append(Segment("  "))
+        gutter = style("source-view--gutter")
+        if mark is not None:
+            gutter = style(f"source-view--{mark.role}")
+        segs.append(Segment(f"{number:>{digits}} ", gutter))
+        segs.append(Segment("│ ", style("source-view--gutter")))
+        code = self.lines[index].copy()
+        if mark is not None and mark.note:
+            code.append("  ◀ " + mark.note, style("source-view--note"))
+        segs.extend(s for s in code.render(self.app.console) if s.text != "\n")
+        strip = Strip(segs).crop_extend(0, width, None)
+        if number == self.line:
+            # The whole line, gutter to right edge, on the highlight background.
+            hl = style("source-view--highlight-error" if self.error else "source-view--highlight")
+            on = Style(bgcolor=hl.bgcolor, bold=True)
+            return Strip(Segment.apply_style(list(strip), self.rich_style, on), width)
+        return strip.apply_style(self.rich_style)
+
+
+class SourcePane(Vertical):
+    """A title (file:line, or the finding's message) over the code."""
+
+    DEFAULT_CSS = """
+    SourcePane { height: 1fr; }
+    SourcePane > #source-title {
+        height: auto;
+        max-height: 7;
+        padding: 0 1;
+        background: $panel;
+    }
+    SourcePane > #source-title.-finding {
+        background: $error 20%;
+        border-left: thick $error;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("no event selected", style="dim"), id="source-title")
+        yield SourceView(id="source-code")
+
+    @property
+    def code(self) -> SourceView:
+        return self.query_one(SourceView)
+
+    def show(self, title: Text, finding: bool, file: str | None, code: str | None,
+             line: int | None, error: bool, marks: dict[int, Mark]) -> None:
+        header = self.query_one("#source-title", Static)
+        header.update(title)
+        header.set_class(finding, "-finding")
+        self.code.show(file, code, line, error, marks)
+
+
+def read_from_disk(path: str) -> str | None:
+    """The file as it is now, for traces recorded without sources."""
+    try:
+        if os.path.getsize(path) > 5_000_000:
+            return None
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return None

@@ -1,0 +1,157 @@
+"""Where the app's events come from: a trace file, followed as it grows, and
+optionally the child process writing it.
+
+`TraceFile` reads a finished trace (replay) or follows a growing one;
+`LiveScript` adds the script's process: it starts it, waits for it in a thread, and
+can interrupt or kill it. The app polls `poll()` from a worker thread; nothing here
+touches a widget.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from typing import Any
+
+from inspector.launch import ScriptProcess
+from inspector.trace.reader import TraceTail
+
+POLL_INTERVAL = 0.05  # 20 Hz
+MAX_BATCH_BYTES = 4 * 1024 * 1024  # a huge trace arrives in several batches
+
+
+class TraceFile:
+    """A trace on disk. `follow=False`: read it to its end once (replay).
+    `follow=True`: keep reading until its `end` event (or `stop()`)."""
+
+    live = False
+
+    def __init__(self, path: str, follow: bool = False) -> None:
+        self.path = path
+        self.follow = follow
+        self.tail = TraceTail(path)
+        self.stopped = threading.Event()
+        self._ended = False  # saw the `end` event
+        self.start_error: str | None = None
+
+    # What the status bar shows before the header arrives.
+    @property
+    def title(self) -> str:
+        return self.path
+
+    @property
+    def running(self) -> bool:
+        return False
+
+    @property
+    def exit_code(self) -> int | None:
+        return None
+
+    def start(self) -> None:
+        pass
+
+    def poll(self) -> tuple[list[dict[str, Any]], bool]:
+        """One read of what was appended. Returns (events, final)."""
+        events = self.tail.read_new(MAX_BATCH_BYTES)
+        if any(ev.get("ev") == "end" for ev in events[-3:]):
+            self._ended = True
+        if events:
+            return events, False
+        if self._ended or not self.follow or self.stopped.is_set() or self._child_done():
+            # Read what the child may have written between our read and its end.
+            events = self.tail.read_new(MAX_BATCH_BYTES)
+            if events:
+                return events, False
+            events = self.tail.feed(b"", final=True)
+            return events, True
+        return [], False
+
+    def _child_done(self) -> bool:
+        return False
+
+    def interrupt(self) -> bool:
+        return False
+
+    def kill(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        return None
+
+
+class LiveScript(TraceFile):
+    """Run a script under the agent and follow the trace it writes."""
+
+    live = True
+
+    def __init__(self, target: str, args: list[str], trace_path: str, as_module: bool = False,
+                 python: str | None = None) -> None:
+        super().__init__(trace_path, follow=True)
+        import sys
+
+        self.target = target
+        self.args = list(args)
+        self.as_module = as_module
+        self.process = ScriptProcess(target, self.args, trace_path, as_module=as_module,
+                                     python=python or sys.executable, passthrough=False)
+        self._code: int | None = None
+        self._done = threading.Event()
+        self._waiter: threading.Thread | None = None
+        self.started_at: float | None = None
+        self.signals_sent: list[int] = []
+
+    @property
+    def title(self) -> str:
+        return " ".join([("-m " if self.as_module else "") + self.target, *self.args])
+
+    @property
+    def running(self) -> bool:
+        return self._waiter is not None and not self._done.is_set()
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._code
+
+    def start(self) -> None:
+        """Start the child (truncates the trace first), then wait for it in a thread."""
+        self.started_at = time.monotonic()
+        self.process.start()
+        self._waiter = threading.Thread(target=self._wait, name="tfsess-wait", daemon=True)
+        self._waiter.start()
+
+    def _wait(self) -> None:
+        try:
+            self._code = self.process.wait()  # appends the `end` event
+        finally:
+            self._done.set()
+
+    def _child_done(self) -> bool:
+        return self._done.is_set()
+
+    def interrupt(self) -> bool:
+        """SIGINT to the script, as ctrl+c would without us. False if it is not running."""
+        if not self.running:
+            return False
+        self.signals_sent.append(signal.SIGINT)
+        self.process.send_signal(signal.SIGINT)
+        return True
+
+    def kill(self) -> None:
+        """SIGTERM, then SIGKILL if the script is still there after a moment."""
+        if not self.running:
+            return
+        self.signals_sent.append(signal.SIGTERM)
+        self.process.send_signal(signal.SIGTERM)
+        if not self._done.wait(1.0):
+            self.signals_sent.append(signal.SIGKILL)
+            self.process.send_signal(signal.SIGKILL)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self._waiter is None:
+            return None
+        self._done.wait(timeout)
+        return self._code

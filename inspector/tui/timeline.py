@@ -1,0 +1,295 @@
+"""The timeline: one lane per session, a bar from creation to close, a tick per run.
+
+Ticks are looked up per screen column with bisect in each session's sorted run
+times, so drawing costs O(width · log runs), whatever the number of runs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+from inspector.tui._textual_compat import base_styled
+from inspector.tui.text import one_line
+from inspector.tui.view import TraceView
+
+MIN_SPAN_NS = 1_000  # zoom stops at a microsecond across the width
+
+
+def nice_step(span: float, slots: int) -> float:
+    """A round tick spacing (1, 2, 5 × 10^k ns) giving at most `slots` ticks."""
+    raw = span / max(1, slots)
+    k = 1.0
+    while k * 10 <= raw:
+        k *= 10
+    for m in (1, 2, 5, 10):
+        if k * m >= raw:
+            return k * m
+    return k * 10
+
+
+def fmt_axis(ns: float, step: float) -> str:
+    s = ns / 1e9
+    if step >= 1e9:
+        return f"{s:.0f}s"
+    if step >= 1e8:
+        return f"{s:.1f}s"
+    if step >= 1e7:
+        return f"{s:.2f}s"
+    if step >= 1e6:
+        return f"{s:.3f}s"
+    return f"{ns / 1e6:.3f}ms"
+
+
+class Timeline(Widget, can_focus=True):
+    COMPONENT_CLASSES = {
+        "timeline--label",
+        "timeline--label-selected",
+        "timeline--bar",
+        "timeline--bar-open",
+        "timeline--tick",
+        "timeline--error",
+        "timeline--axis",
+        "timeline--marker",
+        "timeline--closed",
+    }
+
+    DEFAULT_CSS = """
+    Timeline {
+        height: auto;
+        max-height: 12;
+        background: $surface;
+        padding: 0 1 0 0;
+    }
+    Timeline > .timeline--label { color: $text-muted; }
+    Timeline > .timeline--label-selected { color: $text; text-style: bold; }
+    Timeline > .timeline--bar { color: $primary; }
+    Timeline > .timeline--bar-open { color: $primary-lighten-2; }
+    Timeline > .timeline--tick { color: $success; text-style: bold; }
+    Timeline > .timeline--error { color: $error; text-style: bold; }
+    Timeline > .timeline--axis { color: $text-muted; }
+    Timeline > .timeline--marker { color: $warning; text-style: bold; }
+    Timeline > .timeline--closed { color: $error; }
+    """
+
+    BINDINGS = [
+        Binding("left,h", "pan(-1)", "Pan left", show=False),
+        Binding("right,l", "pan(1)", "Pan right", show=False),
+    ]
+
+    def __init__(self, view: TraceView, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view = view
+        self.window: tuple[float, float] | None = None  # (start, end) ns; None = everything
+        self.now_ns: int | None = None
+        self.selected_ts: int | None = None
+        self.selected_session: int | None = None
+        self.session_filter: int | None = None
+        self.cwd: str | None = None
+
+    # -- geometry ---------------------------------------------------------------
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        st = self.view.state
+        lanes = len(st.user_sessions()) if st else 0
+        return max(1, lanes) + 1
+
+    def _label_width(self, width: int) -> int:
+        return max(12, min(30, width // 4))
+
+    def fit(self) -> tuple[float, float]:
+        """The default window: from the first session to the last thing that happened
+        to a session (now, while one is still open), with a little margin."""
+        st = self.view.state
+        end = float(max(self.view.end_ts(self.now_ns), 1))
+        sessions = st.user_sessions() if st else []
+        if not sessions:
+            return 0.0, end
+        lo = float(min(s.created_ts for s in sessions))
+        hi = lo
+        if st.runs:
+            hi = max(hi, st.runs[-1].ts + st.runs[-1].dur)
+        if st.lifecycle:
+            hi = max(hi, st.lifecycle[-1].ts)
+        if any(s.closed_ts is None for s in sessions):
+            hi = max(hi, end)
+        pad = max((hi - lo) * 0.04, MIN_SPAN_NS)
+        return max(0.0, lo - pad), hi + pad
+
+    def span(self) -> tuple[float, float]:
+        if self.window is None:
+            return self.fit()
+        return self.window
+
+    # -- zoom and pan ---------------------------------------------------------------
+    def zoom(self, factor: float) -> None:
+        """factor < 1 zooms in (around the selected event if it is in view)."""
+        start, end = self.span()
+        f0, f1 = self.fit()
+        total = max(self.view.end_ts(self.now_ns), 1, f1)
+        width = end - start
+        center = self.selected_ts if self.selected_ts is not None and start <= self.selected_ts <= end \
+            else (start + end) / 2
+        new = max(MIN_SPAN_NS, width * factor)
+        if factor > 1 and new >= f1 - f0:
+            self.window = None
+        else:
+            ratio = (center - start) / width if width else 0.5
+            s = center - new * ratio
+            s = max(0.0, min(s, total - new))
+            self.window = (s, s + new)
+        self.refresh()
+
+    def pan(self, direction: int) -> None:
+        if self.window is None:
+            self.window = self.fit()
+        start, end = self.window
+        total = max(self.view.end_ts(self.now_ns), 1, end)
+        shift = (end - start) / 4 * direction
+        s = max(0.0, min(start + shift, total - (end - start)))
+        self.window = (s, s + (end - start))
+        self.refresh()
+
+    def action_pan(self, direction: int) -> None:
+        self.pan(direction)
+
+    def reveal(self, ts: int) -> None:
+        """Pan so that `ts` is in view (when zoomed)."""
+        if self.window is None:
+            return
+        start, end = self.window
+        if start <= ts <= end:
+            return
+        width = end - start
+        total = max(self.view.end_ts(self.now_ns), 1, end)
+        s = max(0.0, min(ts - width / 2, total - width))
+        self.window = (s, s + width)
+
+    # -- drawing -----------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        st = self.view.state
+        if st is None:
+            return base_styled([Segment(" waiting for the trace…", self.get_component_rich_style(
+                "timeline--axis"))] if y == 0 else [], base, width)
+        sessions = st.user_sessions()
+        label_w = self._label_width(width)
+        lane_w = max(1, width - label_w - 1)
+        start, end = self.span()
+        per_col = (end - start) / lane_w
+        if y < len(sessions):
+            return self._lane(sessions[y], label_w, lane_w, start, per_col, base, width)
+        if y == max(1, len(sessions)):
+            return self._axis(label_w, lane_w, start, end, base, width)
+        if not sessions and y == 0:
+            text = Text(" no sessions yet", self.get_component_rich_style("timeline--axis"))
+            return base_styled(list(text.render(self.app.console)), base, width)
+        return base_styled([], base, width)
+
+    def _col(self, ts: float, start: float, per_col: float) -> int:
+        return int((ts - start) / per_col) if per_col > 0 else 0
+
+    def _lane(self, sess, label_w, lane_w, start, per_col, base, width) -> Strip:
+        style = self.get_component_rich_style
+        chosen = sess.id == self.selected_session or sess.id == self.session_filter
+        label = Text(no_wrap=True, overflow="ellipsis")
+        where = f"line {sess.created_site.line}" if sess.created_site.line else ""
+        name = f"{sess.kind} #{sess.id}"
+        label.append("▶ " if chosen else "  ", style("timeline--marker"))
+        label.append(one_line(name, max(4, label_w - 4 - len(where))),
+                     style("timeline--label-selected" if chosen else "timeline--label"))
+        label.append(" " + where, style("timeline--axis"))
+        label.truncate(label_w, pad=True)
+        cells = [" "] * lane_w
+        styles: list[Style | None] = [None] * lane_w
+        end_ts = self.view.end_ts(self.now_ns)
+        closed = sess.closed_ts
+        bar_end = closed if closed is not None else end_ts
+        c0 = self._col(sess.created_ts, start, per_col)
+        c1 = self._col(bar_end, start, per_col)
+        bar = style("timeline--bar" if closed is not None else "timeline--bar-open")
+        for c in range(max(0, c0), min(lane_w, c1 + 1)):
+            cells[c] = "━"
+            styles[c] = bar
+        if 0 <= c0 < lane_w:
+            cells[c0] = "┣" if c1 > c0 else "╋"
+        if closed is not None and 0 <= c1 < lane_w and c1 > c0:
+            cells[c1] = "┫"
+        # Runs after the close (or anywhere off the bar) still show: they are the point.
+        runs = self.view.session_runs.get(sess.id, [])
+        errors = self.view.session_errors.get(sess.id, [])
+        tick, err = style("timeline--tick"), style("timeline--error")
+        for c in range(lane_w):
+            lo, hi = start + c * per_col, start + (c + 1) * per_col
+            if c == lane_w - 1:
+                hi += 1
+            if _any_in(errors, lo, hi):
+                cells[c], styles[c] = "┃", err
+            elif _any_in(runs, lo, hi):
+                cells[c], styles[c] = "│", tick
+        if closed is not None and 0 <= c1 < lane_w and c1 > c0 and cells[c1] == "━":
+            cells[c1] = "┫"
+        if self.selected_ts is not None and sess.id == self.selected_session:
+            c = self._col(self.selected_ts, start, per_col)
+            if c == lane_w and self.selected_ts <= start + lane_w * per_col + 1:
+                c = lane_w - 1
+            if 0 <= c < lane_w:
+                if cells[c] == " ":
+                    cells[c] = "◆"
+                under = styles[c] or style("timeline--marker")
+                styles[c] = under + Style(reverse=True)
+        segs = list(label.render(self.app.console))
+        segs.append(Segment(" "))
+        run_text, run_style = "", None
+        for ch, st in zip(cells, styles, strict=True):
+            if st is run_style:
+                run_text += ch
+            else:
+                if run_text:
+                    segs.append(Segment(run_text, run_style))
+                run_text, run_style = ch, st
+        if run_text:
+            segs.append(Segment(run_text, run_style))
+        return base_styled(segs, base, width)
+
+    def _axis(self, label_w, lane_w, start, end, base, width) -> Strip:
+        axis = self.get_component_rich_style("timeline--axis")
+        marker = self.get_component_rich_style("timeline--marker")
+        step = nice_step(end - start, max(1, lane_w // 12))
+        cells = [" "] * lane_w
+        first = (start // step) * step
+        t = first
+        while t <= end:
+            c = self._col(t, start, (end - start) / lane_w)
+            text = "┴" + fmt_axis(t, step)
+            if 0 <= c and c + len(text) <= lane_w and all(x == " " for x in cells[c:c + len(text) + 1]):
+                cells[c:c + len(text)] = list(text)
+            t += step
+        zoom = "" if self.window is None else " zoom"
+        label = f"{'time':>{label_w - len(zoom) - 1}}{zoom} " if label_w > 6 else " " * label_w
+        segs = [Segment(label[:label_w], axis), Segment(" ")]
+        sel_c = None
+        if self.selected_ts is not None:
+            sel_c = self._col(self.selected_ts, start, (end - start) / lane_w)
+        for c, ch in enumerate(cells):
+            segs.append(Segment("▲" if c == sel_c else ch, marker if c == sel_c else axis))
+        return base_styled(segs, base, width)
+
+
+def _any_in(sorted_ts: list[int], lo: float, hi: float) -> bool:
+    if not sorted_ts:
+        return False
+    i = bisect.bisect_left(sorted_ts, lo)
+    return i < len(sorted_ts) and sorted_ts[i] < hi
+
+
+def basename(path: str) -> str:
+    return os.path.basename(path)

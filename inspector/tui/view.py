@@ -1,0 +1,212 @@
+"""What the widgets read: the analysis state grown batch by batch, its findings, and
+compact indexes over it (the events table's rows, each session's run times).
+
+A row is an int: ``i >= 0`` is ``state.runs[i]``, ``~j`` (negative) is
+``state.lifecycle[j]``. A million rows are a million ints, nothing more; widgets
+format a row only when it is on screen.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from inspector.analysis.findings import find_all
+from inspector.analysis.model import Finding, Run, Site
+from inspector.analysis.state import Lifecycle, StateBuilder, TraceState
+
+# find_all is O(runs): on a big trace, run it at most this often while events arrive.
+FINDINGS_INTERVAL_BIG = 1.0
+BIG = 50_000
+
+
+@dataclass
+class EventInfo:
+    """One row, resolved."""
+
+    row: int
+    index: int  # event index in the trace
+    ts: int
+    session: int
+    kind: str
+    site: Site
+    dur: int | None
+    ok: bool
+    run: Run | None = None
+    life: Lifecycle | None = None
+
+
+class TraceView:
+    def __init__(self) -> None:
+        self.header: dict[str, Any] | None = None
+        self.builder: StateBuilder | None = None
+        self.findings: list[Finding] = []
+        self.rows: list[int] = []
+        self._row_of_event: dict[int, int] = {}  # filled lazily (bisect on rows otherwise)
+        self._runs_seen = 0
+        self._life_seen = 0
+        self.session_runs: dict[int, list[int]] = {}  # session -> sorted run start times
+        self.session_errors: dict[int, list[int]] = {}  # failed runs and runs findings point at
+        self.flagged: set[int] = set()  # event indexes findings point at
+        self.cut = False
+        self.bad_lines = 0
+        self.final = False
+        self._findings_at = 0.0
+        self._findings_stale = False
+        self.version = 0  # bumped on every change, for caches
+
+    @property
+    def state(self) -> TraceState | None:
+        return self.builder.state if self.builder else None
+
+    # -- ingest ---------------------------------------------------------------
+    def feed(self, header: dict[str, Any] | None, events: list[dict[str, Any]],
+             final: bool = False) -> bool:
+        """Add a batch. Returns True if the findings changed."""
+        if self.builder is None:
+            if header is None:
+                return False
+            self.header = header
+            self.builder = StateBuilder(header)
+        feed = self.builder.feed
+        for ev in events:
+            feed(ev)
+        self._index_new()
+        self.final = self.final or final
+        self.version += 1
+        self._findings_stale = self._findings_stale or bool(events) or final
+        return self.refresh_findings(force=final)
+
+    def refresh_findings(self, force: bool = False) -> bool:
+        st = self.state
+        if st is None or not self._findings_stale:
+            return False
+        now = time.monotonic()
+        if not force and len(st.runs) > BIG and now - self._findings_at < FINDINGS_INTERVAL_BIG:
+            return False
+        old = [(f.kind, f.event, f.message) for f in self.findings]
+        self.findings = find_all(st)
+        self._findings_at = time.monotonic()
+        self._findings_stale = False
+        new = [(f.kind, f.event, f.message) for f in self.findings]
+        if new == old:
+            return False
+        flagged = {f.event for f in self.findings if f.event is not None}
+        for ev in flagged - self.flagged:
+            row = self.row_of_event(ev)
+            if row is not None and self.rows[row] >= 0:
+                run = st.runs[self.rows[row]]
+                bisect.insort(self.session_errors.setdefault(run.session, []), run.ts)
+        self.flagged = flagged
+        self.version += 1
+        return True
+
+    def _index_new(self) -> None:
+        st = self.state
+        runs, life = st.runs, st.lifecycle
+        i, j = self._runs_seen, self._life_seen
+        rows = self.rows
+        nr, nl = len(runs), len(life)
+        while i < nr or j < nl:
+            if j >= nl or (i < nr and runs[i].index < life[j].index):
+                run = runs[i]
+                rows.append(i)
+                times = self.session_runs.setdefault(run.session, [])
+                if not times or times[-1] <= run.ts:
+                    times.append(run.ts)
+                else:
+                    bisect.insort(times, run.ts)
+                if not run.ok:
+                    bisect.insort(self.session_errors.setdefault(run.session, []), run.ts)
+                i += 1
+            else:
+                rows.append(~j)
+                j += 1
+        self._runs_seen, self._life_seen = i, j
+
+    # -- reading ----------------------------------------------------------------
+    def event_index(self, ref: int) -> int:
+        st = self.state
+        return st.runs[ref].index if ref >= 0 else st.lifecycle[~ref].index
+
+    def row_of_event(self, event: int) -> int | None:
+        """The row showing trace event `event` (rows are in event order: bisect)."""
+        lo, hi = 0, len(self.rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.event_index(self.rows[mid]) < event:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(self.rows) and self.event_index(self.rows[lo]) == event:
+            return lo
+        return None
+
+    def nearest_row(self, event: int) -> int | None:
+        """The row of `event`, or the last row before it."""
+        row = self.row_of_event(event)
+        if row is not None:
+            return row
+        lo, hi = 0, len(self.rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.event_index(self.rows[mid]) < event:
+                lo = mid + 1
+            else:
+                hi = mid
+        return max(0, lo - 1) if self.rows else None
+
+    def info(self, ref: int) -> EventInfo:
+        st = self.state
+        if ref >= 0:
+            run = st.runs[ref]
+            return EventInfo(ref, run.index, run.ts, run.session, run.kind, run.site, run.dur,
+                             run.ok and run.index not in self.flagged, run=run)
+        life = st.lifecycle[~ref]
+        bad = life.index in self.flagged or life.already_closed
+        return EventInfo(ref, life.index, life.ts, life.session, life.ev, life.site, None,
+                         not bad, life=life)
+
+    def finding_for_event(self, event: int) -> Finding | None:
+        for f in self.findings:
+            if f.event == event:
+                return f
+        return None
+
+    def end_ts(self, now_ns: int | None = None) -> int:
+        """The right end of time: the last event, or now while the script runs."""
+        st = self.state
+        if st is None:
+            return 0
+        end = st.last_ts
+        if st.exit.end_ts is not None:
+            end = max(end, st.exit.end_ts)
+        if now_ns is not None and not self.final:
+            end = max(end, now_ns)
+        return end
+
+    def matches(self, ref: int, needle: str) -> bool:
+        """Search: call site, fetch and feed names, messages (case-insensitive)."""
+        info = self.info(ref)
+        hay = [info.site.file, str(info.site.line), info.site.function, info.kind]
+        if info.run is not None:
+            run = info.run
+            hay += [leaf.name or "" for leaf in run.fetch.fetches]
+            hay += [leaf.name or "" for leaf in run.fetch.feeds]
+            hay += [run.exc or "", run.msg or ""]
+        elif info.life is not None:
+            hay.append(info.life.how or "")
+        f = self.finding_for_event(info.index)
+        if f is not None:
+            hay += [f.kind, f.message]
+        return any(needle in h.lower() for h in hay)
+
+
+def short_path(path: str, cwd: str | None) -> str:
+    """A path relative to the script's directory when it is under it."""
+    if cwd and path.startswith(cwd.rstrip("/") + "/"):
+        return os.path.relpath(path, cwd)
+    return path
