@@ -51,6 +51,18 @@ MARKS = {
 }
 
 
+def _add_mark(marks: dict[int, Mark], line: int, base: Mark, note: str) -> None:
+    """One gutter mark per line: a line that both created and closed a session (a
+    `with` statement) gets both symbols and both notes."""
+    old = marks.get(line)
+    if old is None:
+        marks[line] = Mark(base.symbol, base.role, note)
+    elif note not in old.note:
+        symbol = (old.symbol + base.symbol)[:2]
+        role = "closed" if "closed" in (old.role, base.role) else old.role
+        marks[line] = Mark(symbol, role, f"{old.note} · {note}")
+
+
 class InspectorApp(App[int | None]):
     CSS_PATH = "app.tcss"
     TITLE = "tfsess-inspect"
@@ -64,8 +76,8 @@ class InspectorApp(App[int | None]):
         Binding("s", "session_filter", "Session"),
         Binding("slash", "search", "Search"),
         Binding("f", "toggle_follow", "Follow"),
-        Binding("tab", "cycle_pane(1)", "Next pane"),
-        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False),
+        Binding("tab", "cycle_pane(1)", "Next pane", priority=True),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, priority=True),
         Binding("plus,equals_sign", "zoom(0.5)", "Zoom in"),
         Binding("minus", "zoom(2)", "Zoom out"),
         Binding("left_square_bracket", "pan(-1)", "Pan timeline left", show=False),
@@ -321,15 +333,19 @@ class InspectorApp(App[int | None]):
                 if rel.file == file and rel.line and rel.line != line:
                     base = MARKS.get(rel.role, Mark("•", "entered", rel.role))
                     note = base.note + (f" ({rel.how})" if rel.how and rel.how != "explicit" else "")
-                    if sess is not None:
-                        note = f"{sess.label} {note}"
-                    marks.setdefault(rel.line, Mark(base.symbol, base.role, note))
+                    _add_mark(marks, rel.line, base, note)
+            if sess is not None:
+                for n, m in marks.items():
+                    marks[n] = Mark(m.symbol, m.role, f"{sess.label} {m.note}")
         elif sess is not None:
             if sess.created_site.file == file and sess.created_site.line != line:
-                marks[sess.created_site.line] = Mark("+", "created", f"{sess.label} created")
+                _add_mark(marks, sess.created_site.line, MARKS["created"], "created")
             cs = sess.closed_site
             if cs is not None and cs.file == file and cs.line != line:
-                marks.setdefault(cs.line, Mark("×", "closed", f"{sess.label} closed ({sess.closed_how})"))
+                how = f" ({sess.closed_how})" if sess.closed_how != "explicit" else ""
+                _add_mark(marks, cs.line, MARKS["closed"], "closed" + how)
+            for n, m in marks.items():
+                marks[n] = Mark(m.symbol, m.role, f"{sess.label} {m.note}")
         src = st.sources.get(file)
         code = src.text if src is not None and src.text is not None else None
         if code is None and file and file != "?":
@@ -505,11 +521,14 @@ class InspectorApp(App[int | None]):
         self.focus_pane(name)
 
     def focus_pane(self, name: str) -> None:
-        if name in LOWER:
-            self._show_lower(name)
         target = self.query_one(f"#{name}")
         if name == "source":
             target = target.code
+        if name in LOWER and self.shown_lower != name:
+            self._show_lower(name)
+            # A pane that was hidden takes the focus once it is displayed.
+            self.call_after_refresh(target.focus)
+            return
         target.focus()
 
     def action_details(self) -> None:

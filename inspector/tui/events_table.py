@@ -184,6 +184,8 @@ class EventsTable(ScrollView, can_focus=True):
         old = self.cursor
         self.cursor = position
         self._scroll_cursor_into_view()
+        # Before the first layout the scroll range is not known yet: again after it.
+        self.call_after_refresh(self._scroll_cursor_into_view)
         if old != position:
             self._refresh_row(old)
         self._refresh_row(position)

@@ -201,7 +201,9 @@ class Timeline(Widget, can_focus=True):
         style = self.get_component_rich_style
         chosen = sess.id == self.selected_session or sess.id == self.session_filter
         label = Text(no_wrap=True, overflow="ellipsis")
-        where = f"line {sess.created_site.line}" if sess.created_site.line else ""
+        where = ""
+        if sess.created_site.line:
+            where = f"line {sess.created_site.line}" if label_w >= 24 else f":{sess.created_site.line}"
         name = f"{sess.kind} #{sess.id}"
         label.append("▶ " if chosen else "  ", style("timeline--marker"))
         label.append(one_line(name, max(4, label_w - 4 - len(where))),
