@@ -1,0 +1,225 @@
+"""The TUI while a trace grows: following, cut traces, children that die or are stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from textual.geometry import Region
+
+from inspector.tui.app import InspectorApp
+from inspector.tui.confirm_screen import ConfirmQuit
+from inspector.tui.events_table import EventsTable
+from inspector.tui.output_pane import OutputPane
+from inspector.tui.source_pane import SourceView
+from inspector.tui.sources import LiveScript, TraceFile
+from inspector.tui.status_bar import StatusBar
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+SCRIPTS = os.path.join(HERE, "tui_scripts")
+SIZE = (120, 36)
+
+
+@pytest.fixture(scope="module")
+def trace_lines(tmp_path_factory) -> list[bytes]:
+    """The lines of two_sessions.py's trace, recorded with the real agent."""
+    path = str(tmp_path_factory.mktemp("live") / "two_sessions.jsonl")
+    subprocess.run(
+        [sys.executable, "-m", "inspector", "run", "--no-tui", "-o", path,
+         os.path.join(SCRIPTS, "two_sessions.py")],
+        cwd=REPO, check=True, capture_output=True, timeout=120,
+    )
+    with open(path, "rb") as fh:
+        return fh.read().splitlines(keepends=True)
+
+
+def text_of(widget) -> str:
+    width, height = widget.outer_size
+    lines = [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
+    lines += [text_of(child) for child in widget.children if child.display]
+    return "\n".join(lines)
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0) -> float:
+    """Wait until `condition()`; return how long it took."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while not condition():
+        if loop.time() - start > timeout:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.005)
+    return loop.time() - start
+
+
+def status(app) -> str:
+    return text_of(app.query_one(StatusBar))
+
+
+def test_following_shows_events_appended_to_a_growing_trace(trace_lines, tmp_path):
+    path = tmp_path / "growing.jsonl"
+    runs = [i for i, line in enumerate(trace_lines) if line.startswith((b'{"ev":"run"', b'{"ev":"runerr"'))]
+    first_run = runs[0]
+    path.write_bytes(b"".join(trace_lines[:first_run]))
+
+    async def go():
+        app = InspectorApp(TraceFile(str(path), follow=True))
+        async with app.run_test(size=SIZE) as pilot:
+            table = app.query_one(EventsTable)
+            await wait_for(pilot, lambda: len(app.view.rows) == 1)  # session 1 created
+            assert "running" in status(app) or "exited" not in status(app)
+            delays = []
+            with open(path, "ab") as fh:
+                for i, line in enumerate(trace_lines[first_run:], start=first_run):
+                    if i in runs:
+                        # Cut the line in two writes: half a line is not an event yet.
+                        half = len(line) // 2
+                        before = len(app.view.state.runs)
+                        fh.write(line[:half])
+                        fh.flush()
+                        await pilot.pause(0.12)
+                        assert len(app.view.state.runs) == before
+                        fh.write(line[half:])
+                        fh.flush()
+                        delays.append(await wait_for(
+                            pilot, lambda before=before: len(app.view.state.runs) == before + 1))
+                        # Following: the newest event is selected and in view.
+                        assert table.cursor == len(table.rows) - 1
+                    else:
+                        fh.write(line)
+                        fh.flush()
+            await wait_for(pilot, lambda: app.view.final)
+            assert len(app.view.state.runs) == len(runs)
+            # Once the trace ended, the app stays open on the first finding.
+            await wait_for(pilot, lambda: app.query_one(SourceView).line == 29)
+            assert "exited with code 0" in status(app)
+            # An event is on screen well within a second (the target is 100 ms).
+            assert sorted(delays)[len(delays) // 2] < 0.5
+
+    asyncio.run(go())
+
+
+def test_survives_a_trace_cut_in_the_middle_of_a_line(trace_lines, tmp_path):
+    last_run = max(i for i, line in enumerate(trace_lines) if line.startswith(b'{"ev":"runerr"'))
+    cut = b"".join(trace_lines[:last_run]) + trace_lines[last_run][:40]
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(cut)
+
+    async def go():
+        app = InspectorApp(TraceFile(str(path)))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.final)
+            await pilot.pause()
+            assert app.view.cut
+            assert "trace cut mid-line" in status(app)
+            assert len(app.view.findings) == 1  # the cut run is not there
+            await pilot.press("k", "j", "n")
+            assert app.selected_ref is not None
+
+    asyncio.run(go())
+
+
+def test_a_file_that_is_not_a_trace_is_reported_not_fatal(tmp_path):
+    path = tmp_path / "not.jsonl"
+    path.write_text("hello [bold]world[/bold]\n")
+
+    async def go():
+        app = InspectorApp(TraceFile(str(path)))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.problem is not None)
+            await pilot.pause()
+            assert "not a tfsess-inspect trace" in status(app)
+            await pilot.press("j", "n", "s")
+
+    asyncio.run(go())
+
+
+def live(script: str, tmp_path) -> LiveScript:
+    return LiveScript(os.path.join(SCRIPTS, script), [], str(tmp_path / f"{script}.jsonl"))
+
+
+def test_a_child_that_kills_itself_leaves_the_app_open_with_its_state(tmp_path):
+    source = live("dies.py", tmp_path)
+
+    async def go():
+        app = InspectorApp(source)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.final and app.exited)
+            await pilot.pause()
+            assert "killed by SIGKILL" in status(app)
+            assert "about to die" in app.query_one(OutputPane).lines
+            await pilot.press("j", "question_mark", "escape")
+            await pilot.press("q")  # nothing runs any more: no question asked
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmQuit)
+
+    asyncio.run(go())
+    assert source.exit_code == 128 + signal.SIGKILL
+
+
+def test_ctrl_c_stops_the_script_not_the_app_and_a_second_press_quits(tmp_path):
+    source = live("sleeper.py", tmp_path)
+
+    async def go():
+        app = InspectorApp(source)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: "sleeping" in app.query_one(OutputPane).lines)
+            assert "running" in status(app)
+            await pilot.press("ctrl+c")
+            await wait_for(pilot, lambda: app.exited and app.view.final)
+            await pilot.pause()
+            assert app.is_running
+            assert "exited with code 130" in status(app)
+            assert "interrupted" in app.query_one(OutputPane).lines
+            await pilot.press("ctrl+c")
+            await pilot.pause()
+        return app.return_value
+
+    assert asyncio.run(go()) == 130
+    assert source.signals_sent == [signal.SIGINT]
+
+
+def test_q_asks_before_stopping_a_running_script(tmp_path):
+    source = live("sleeper.py", tmp_path)
+
+    async def go():
+        app = InspectorApp(source)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: "sleeping" in app.query_one(OutputPane).lines)
+            await pilot.press("q")
+            assert isinstance(app.screen, ConfirmQuit)
+            await pilot.press("n")
+            assert not isinstance(app.screen, ConfirmQuit) and source.running
+            await pilot.press("q")
+            await pilot.press("y")
+            await pilot.pause()
+
+    asyncio.run(go())
+    assert source.wait(5) is not None and not source.running
+    assert signal.SIGTERM in source.signals_sent
+
+
+def test_live_run_shows_a_frame_at_once_and_ends_on_the_first_finding(tmp_path):
+    source = live("two_sessions.py", tmp_path)
+
+    async def go():
+        started = time.monotonic()
+        app = InspectorApp(source)
+        async with app.run_test(size=SIZE) as pilot:
+            first_frame = time.monotonic() - started
+            # The frame is up long before TensorFlow is imported in the child.
+            assert app.view.state is None or not app.view.state.tensorflow
+            assert any(w in status(app) for w in ("starting", "running"))
+            assert first_frame < 2.0
+            await wait_for(pilot, lambda: app.view.final and app.exited, timeout=60)
+            await wait_for(pilot, lambda: app.query_one(SourceView).line == 29)
+            assert "exited with code 0" in status(app)
+            assert "sessions 2 · runs 8 · findings 2" in status(app)
+
+    asyncio.run(go())
+    assert source.exit_code == 0
