@@ -30,7 +30,7 @@ from inspector.tui.findings_panel import SEVERITY_ICON, FindingsPanel
 from inspector.tui.help_screen import HelpScreen, help_markdown
 from inspector.tui.messages import ScriptExited, TraceBatch, TraceProblem
 from inspector.tui.output_pane import OutputPane
-from inspector.tui.source_pane import Mark, SourcePane, read_from_disk
+from inspector.tui.source_pane import Mark, SourcePane, SourceView, read_from_disk
 from inspector.tui.sources import POLL_INTERVAL, TraceFile
 from inspector.tui.status_bar import StatusBar
 from inspector.tui.text import clean, one_line
@@ -42,6 +42,8 @@ PANES = ["events", "source", "findings", "detail", "output", "timeline"]
 LOWER = ["source", "findings", "detail", "output"]
 NARROW_WIDTH = 110
 NARROW_HEIGHT = 30
+
+MARK_STYLE = {"created": "bold green", "closed": "bold red", "entered": "bold cyan"}
 
 MARKS = {
     "created": Mark("+", "created", "created"),
@@ -368,6 +370,16 @@ class InspectorApp(App[int | None]):
                              "red")
         if code is None:
             title.append("\n(source not recorded in the trace)", "dim italic")
+        elif finding is not None and marks:
+            # Where the session was created and closed, even when far from the run.
+            lines = self.query_one(SourceView).lines_for(file, code)
+            for n in sorted(marks):
+                if 0 < n <= len(lines):
+                    mark = marks[n]
+                    title.append("\n")
+                    title.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
+                    title.append_text(lines[n - 1])
+                    title.append(f"  ◀ {mark.note}", "italic")
         self.query_one(SourcePane).show(title, finding is not None, file, code, line or None,
                                         finding is not None or not info.ok, marks)
 

@@ -96,17 +96,20 @@ class SourceView(ScrollView, can_focus=True):
         self.error = False
         self.marks: dict[int, Mark] = {}
 
+    def lines_for(self, file: str | None, code: str | None) -> list[Text]:
+        """The file's highlighted lines (highlighted once per file)."""
+        if code is None or file is None:
+            return []
+        lines = self._cache.get(file)
+        if lines is None:
+            lines = self._cache[file] = highlight_lines(code)
+        return lines
+
     def show(self, file: str | None, code: str | None, line: int | None, error: bool,
              marks: dict[int, Mark]) -> None:
         if file != self.file:
             self.file = file
-            if code is None:
-                self.lines = []
-            else:
-                lines = self._cache.get(file)
-                if lines is None:
-                    lines = self._cache[file] = highlight_lines(code)
-                self.lines = lines
+            self.lines = self.lines_for(file, code)
         self.line, self.error, self.marks = line, error, marks
         self.virtual_size = Size(self.size.width, len(self.lines))
         self.center_line()
@@ -164,7 +167,7 @@ class SourcePane(Vertical):
     SourcePane { height: 1fr; }
     SourcePane > #source-title {
         height: auto;
-        max-height: 7;
+        max-height: 10;
         padding: 0 1;
         background: $panel;
     }

@@ -71,8 +71,8 @@ class Timeline(Widget, can_focus=True):
     }
     Timeline > .timeline--label { color: $text-muted; }
     Timeline > .timeline--label-selected { color: $text; text-style: bold; }
-    Timeline > .timeline--bar { color: $primary; }
-    Timeline > .timeline--bar-open { color: $primary-lighten-2; }
+    Timeline > .timeline--bar { background: $primary 45%; }
+    Timeline > .timeline--bar-open { background: $primary 25%; }
     Timeline > .timeline--tick { color: $success; text-style: bold; }
     Timeline > .timeline--error { color: $error; text-style: bold; }
     Timeline > .timeline--axis { color: $text-muted; }
@@ -102,7 +102,7 @@ class Timeline(Widget, can_focus=True):
         return max(1, lanes) + 1
 
     def _label_width(self, width: int) -> int:
-        return max(12, min(30, width // 4))
+        return max(12, min(32, width // 4))
 
     def fit(self) -> tuple[float, float]:
         """The default window: from the first session to the last thing that happened
@@ -203,7 +203,9 @@ class Timeline(Widget, can_focus=True):
         label = Text(no_wrap=True, overflow="ellipsis")
         where = ""
         if sess.created_site.line:
-            where = f"line {sess.created_site.line}" if label_w >= 24 else f":{sess.created_site.line}"
+            where = f"line {sess.created_site.line}"
+            if len(f"{sess.kind} #{sess.id} {where}") > label_w - 2:
+                where = f":{sess.created_site.line}"
         name = f"{sess.kind} #{sess.id}"
         label.append("▶ " if chosen else "  ", style("timeline--marker"))
         label.append(one_line(name, max(4, label_w - 4 - len(where))),
@@ -215,30 +217,30 @@ class Timeline(Widget, can_focus=True):
         end_ts = self.view.end_ts(self.now_ns)
         closed = sess.closed_ts
         bar_end = closed if closed is not None else end_ts
-        c0 = self._col(sess.created_ts, start, per_col)
-        c1 = self._col(bar_end, start, per_col)
+        c0 = max(0, self._col(sess.created_ts, start, per_col))
+        c1 = min(lane_w - 1, self._col(bar_end, start, per_col))
+        # The bar is a background (so ticks stay readable on it); an open session's
+        # bar is lighter and runs to now.
         bar = style("timeline--bar" if closed is not None else "timeline--bar-open")
-        for c in range(max(0, c0), min(lane_w, c1 + 1)):
-            cells[c] = "━"
-            styles[c] = bar
-        if 0 <= c0 < lane_w:
-            cells[c0] = "┣" if c1 > c0 else "╋"
-        if closed is not None and 0 <= c1 < lane_w and c1 > c0:
-            cells[c1] = "┫"
+        on_bar = Style(bgcolor=bar.bgcolor)
+        for c in range(c0, c1 + 1):
+            styles[c] = on_bar
         # Runs after the close (or anywhere off the bar) still show: they are the point.
         runs = self.view.session_runs.get(sess.id, [])
         errors = self.view.session_errors.get(sess.id, [])
-        tick, err = style("timeline--tick"), style("timeline--error")
+        tick, err = _fg(style("timeline--tick")), _fg(style("timeline--error"))
         for c in range(lane_w):
             lo, hi = start + c * per_col, start + (c + 1) * per_col
             if c == lane_w - 1:
                 hi += 1
+            under = styles[c] or Style()
             if _any_in(errors, lo, hi):
-                cells[c], styles[c] = "┃", err
+                cells[c], styles[c] = "┃", under + err
             elif _any_in(runs, lo, hi):
-                cells[c], styles[c] = "│", tick
-        if closed is not None and 0 <= c1 < lane_w and c1 > c0 and cells[c1] == "━":
-            cells[c1] = "┫"
+                cells[c], styles[c] = "│", under + tick
+        if closed is not None and c0 <= c1 and cells[c1] == " ":
+            cells[c1] = "▕"
+            styles[c1] = on_bar + _fg(style("timeline--closed"))
         if self.selected_ts is not None and sess.id == self.selected_session:
             c = self._col(self.selected_ts, start, per_col)
             if c == lane_w and self.selected_ts <= start + lane_w * per_col + 1:
@@ -246,8 +248,7 @@ class Timeline(Widget, can_focus=True):
             if 0 <= c < lane_w:
                 if cells[c] == " ":
                     cells[c] = "◆"
-                under = styles[c] or style("timeline--marker")
-                styles[c] = under + Style(reverse=True)
+                styles[c] = (styles[c] or Style()) + _fg(style("timeline--marker")) + Style(reverse=True)
         segs = list(label.render(self.app.console))
         segs.append(Segment(" "))
         run_text, run_style = "", None
@@ -284,6 +285,11 @@ class Timeline(Widget, can_focus=True):
         for c, ch in enumerate(cells):
             segs.append(Segment("▲" if c == sel_c else ch, marker if c == sel_c else axis))
         return base_styled(segs, base, width)
+
+
+def _fg(style: Style) -> Style:
+    """A component style without its background (so it can sit on a bar)."""
+    return Style(color=style.color, bold=style.bold, italic=style.italic)
 
 
 def _any_in(sorted_ts: list[int], lo: float, hi: float) -> bool:
