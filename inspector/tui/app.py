@@ -372,9 +372,11 @@ class InspectorApp(App[int | None]):
             title.append("\n(source not recorded in the trace)", "dim italic")
         elif finding is not None and marks:
             # Where the session was created and closed, even when far from the run.
-            lines = self.query_one(SourceView).lines_for(file, code)
+            view = self.query_one(SourceView)
+            lines = view.lines_for(file, code)
+            view.line, view.marks = line or None, marks
             for n in sorted(marks):
-                if 0 < n <= len(lines):
+                if 0 < n <= len(lines) and not view.in_view(n):
                     mark = marks[n]
                     title.append("\n")
                     title.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))

@@ -39,15 +39,23 @@ def _key(keys: str) -> str:
 
 
 def help_markdown(bindings) -> str:
-    rows = ["## Keys", "", "| key | does |", "|---|---|"]
+    keys = ["## Keys", ""]
     for b in bindings:
-        rows.append(f"| {_key(b.key)} | {b.description} |")
-    rows += ["| `ctrl+p` | command palette |", "",
-             "In the events table and source: `j`/`k`, arrows, `pgup`/`pgdn`, `g`/`G` "
-             "(first/last). In the timeline (focus it with `tab`): `h`/`l` or arrows pan.", ""]
+        keys.append(f"- {_key(b.key)}  {b.description}")
+    keys += [
+        "- `ctrl+p`  command palette",
+        "",
+        "In the events table, the findings and the source: `j`/`k` or the arrows, "
+        "`pgup`/`pgdn`, `g`/`G` (first/last). In the timeline (focus it with `tab`): "
+        "`h`/`l` or the arrows pan. The mouse works too, but is never needed.",
+        "",
+        "While the script runs, its stdin is `/dev/null` (the terminal belongs to this "
+        "app); `ctrl+c` sends it SIGINT, a second `ctrl+c` quits. `q` asks before "
+        "stopping a script that still runs.",
+    ]
     kinds = ["## What the findings mean", ""]
     kinds += [f"- **{k}**: {v}" for k, v in KINDS.items()]
-    return "\n".join([INTRO, "\n".join(rows), PANES, "\n".join(kinds), "",
+    return "\n".join([INTRO, "\n".join(keys), "", PANES, "\n".join(kinds), "",
                       "Press `escape`, `q` or `?` to close this screen."])
 
 

@@ -115,11 +115,29 @@ class SourceView(ScrollView, can_focus=True):
         self.center_line()
         self.refresh()
 
+    def window_top(self, height: int | None = None) -> int:
+        """The first line shown (0-based): the selected line a third of the way down,
+        moved so the marked lines near it (created, closed) are in view too."""
+        height = height or self.size.height or 12
+        line = self.line or 1
+        top = max(0, line - 1 - height // 3)
+        near = [m for m in self.marks if abs(m - line) < height] + [line]
+        lo, hi = min(near), max(near)
+        if hi - lo < height:
+            top = min(top, lo - 1)
+            if hi > top + height:
+                top = hi - height
+        return max(0, top)
+
+    def in_view(self, number: int) -> bool:
+        height = self.size.height or 12
+        top = self.window_top()
+        return top < number <= top + height
+
     def center_line(self) -> None:
         if self.line is None:
             return
-        top = max(0, self.line - 1 - self.size.height // 3)
-        self.scroll_to(y=top, animate=False, immediate=True)
+        self.scroll_to(y=self.window_top(), animate=False, immediate=True)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.lines))

@@ -1,0 +1,89 @@
+"""Make the README's screenshots of the real app on the bundled examples.
+
+    python scripts/screenshots.py [--out screenshots]
+
+Records each example with the real agent and TensorFlow (`tfsess-inspect run
+--no-tui`), opens the trace in the app at a fixed terminal size with Textual's
+`run_test`, saves SVGs with `save_screenshot`, and converts them to PNG with
+cairosvg (install Debian's `fonts-firacode` for faithful glyphs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+from inspector.tui.app import InspectorApp  # noqa: E402
+from inspector.tui.sources import TraceFile  # noqa: E402
+
+# (name, example, size, keys pressed once the trace is loaded)
+SHOTS = [
+    ("seed-run-after-close", "seed_run_after_close.py", (140, 40), []),
+    ("multi-session", "multi_session.py", (140, 40), []),
+    ("help", "seed_run_after_close.py", (140, 40), ["question_mark"]),
+    ("seed-80x24", "seed_run_after_close.py", (80, 24), []),
+]
+
+
+def record(example: str, workdir: str) -> str:
+    trace = os.path.join(workdir, os.path.splitext(example)[0] + ".jsonl")
+    if not os.path.exists(trace):
+        print(f"recording examples/{example} ...", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, "-m", "inspector", "run", "--no-tui", "-o", trace,
+             os.path.join("examples", example)],
+            cwd=REPO, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+    return trace
+
+
+async def shoot(trace: str, size: tuple[int, int], keys: list[str], svg: str) -> None:
+    # A relative trace path, so the picture does not show a temporary directory.
+    app = InspectorApp(TraceFile(os.path.basename(trace)))
+    async with app.run_test(size=size) as pilot:
+        for _ in range(400):
+            if app.view.final and app.selected_ref is not None:
+                break
+            await pilot.pause(0.025)
+        await pilot.pause(0.3)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause(0.5)
+        app.save_screenshot(os.path.basename(svg), path=os.path.dirname(svg))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join(REPO, "screenshots"))
+    parser.add_argument("--only", nargs="*", help="names of the shots to make")
+    args = parser.parse_args()
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    import cairosvg
+
+    with tempfile.TemporaryDirectory() as workdir:
+        cwd = os.getcwd()
+        for name, example, size, keys in SHOTS:
+            if args.only and name not in args.only:
+                continue
+            trace = record(example, workdir)
+            svg = os.path.join(out, f"{name}.svg")
+            os.chdir(workdir)
+            try:
+                asyncio.run(shoot(trace, size, keys, svg))
+            finally:
+                os.chdir(cwd)
+            png = os.path.join(out, f"{name}.png")
+            cairosvg.svg2png(url=svg, write_to=png)
+            print(f"{os.path.relpath(svg, REPO)}  {os.path.relpath(png, REPO)}")
+
+
+if __name__ == "__main__":
+    main()
