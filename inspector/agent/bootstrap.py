@@ -8,6 +8,7 @@ traceback without our frames, and the same exit code.
 
 from __future__ import annotations
 
+import builtins
 import importlib.machinery
 import importlib.util
 import os
@@ -29,13 +30,20 @@ class BadTarget(Exception):
     pass
 
 
+def _fill_main(main: types.ModuleType) -> None:
+    """What the interpreter puts into a fresh __main__ before running a script."""
+    main.__builtins__ = builtins
+    if sys.version_info < (3, 14):
+        main.__annotations__ = {}
+
+
 def _prepare_script(path: str) -> tuple[types.CodeType, types.ModuleType]:
     abspath = os.path.abspath(path)
     with open(abspath, "rb") as fh:
         source = fh.read()
     main = types.ModuleType("__main__")
     main.__file__ = abspath
-    main.__builtins__ = __builtins__ if isinstance(__builtins__, dict) else __builtins__.__dict__
+    _fill_main(main)
     main.__loader__ = importlib.machinery.SourceFileLoader("__main__", abspath)
     main.__spec__ = None
     main.__package__ = None
@@ -60,7 +68,7 @@ def _prepare_module(name: str) -> tuple[types.CodeType, types.ModuleType]:
         raise BadTarget(f"No code object available for {name}")
     main = types.ModuleType("__main__")
     main.__file__ = spec.origin
-    main.__builtins__ = __builtins__ if isinstance(__builtins__, dict) else __builtins__.__dict__
+    _fill_main(main)
     main.__loader__ = spec.loader
     main.__spec__ = spec
     main.__package__ = spec.parent

@@ -32,9 +32,10 @@ class _ThreadState(threading.local):
 
 
 _state = _ThreadState()
-# Why a session is being closed, keyed by id(session): set by __exit__/__del__,
-# read by close(). Not thread-local: Session.__exit__ may close from another thread.
-_closing_how: dict[int, str] = {}
+# Why a session is being closed and from which line, keyed by id(session): set by
+# __exit__/__del__, read by close(). Not thread-local: leaving a `with` block by an
+# exception makes TensorFlow close the session from a "SessionCloseThread".
+_closing_how: dict[int, tuple[str, int]] = {}
 
 
 class _TF:
@@ -164,6 +165,8 @@ def _describe_leaf(x: Any) -> list:
     elif _TF.sparse_tensor is not None and isinstance(x, _TF.sparse_tensor):
         kind = "sparse"
     elif "Variable" in type(x).__name__:
+        if getattr(x, "_in_graph_mode", True) is False:
+            return [None, _dtype_of(x), _shape_of(x), 0, "eager"]
         kind = "variable"
     elif hasattr(x, "graph") and hasattr(x, "dtype"):
         kind = "tensor"
@@ -340,7 +343,7 @@ def _wrap_close(original: Callable, already_closed: Callable[[Any], bool]) -> Ca
     @functools.wraps(original)
     def close(self, *args, **kwargs):
         rec = _rec()
-        how = _closing_how.pop(id(self), None) or "explicit"
+        how, site = _closing_how.pop(id(self), None) or ("explicit", 0)
         if rec is None:
             return original(self, *args, **kwargs)
         try:
@@ -355,7 +358,7 @@ def _wrap_close(original: Callable, already_closed: Callable[[Any], bool]) -> Ca
             try:
                 rec.emit_event(
                     fmt.CLOSE, s=session_id(self), ts=rec.now(), how=how,
-                    site=rec.site_id(), th=rec.thread_id(), already_closed=was_closed,
+                    site=site or rec.site_id(), th=rec.thread_id(), already_closed=was_closed,
                 )
             except Exception:
                 pass
@@ -370,11 +373,15 @@ def _wrap_marking(original: Callable, how: str, event: str | None = None) -> Cal
     def method(self, *args, **kwargs):
         rec = _rec()
         if rec is not None:
-            _closing_how[id(self)] = how
+            try:
+                site = rec.site_id()
+            except Exception:
+                site = 0
+            _closing_how[id(self)] = (how, site)
             if event is not None:
                 try:
                     rec.emit_event(event, s=session_id(self), ts=rec.now(), how="with",
-                                   site=rec.site_id(), th=rec.thread_id())
+                                   site=site, th=rec.thread_id())
                 except Exception:
                     pass
         try:
@@ -556,12 +563,14 @@ def _wrap_monitored_init(original: Callable) -> Callable:
             setattr(self, _SID, sid)
         except Exception:
             pass
-        previous = _state.creating_parent
-        _state.creating_parent = sid
+        previous = _state.creating_parent, _state.in_run
+        # The runs TensorFlow makes while creating the session (variable
+        # initialisation, hooks) are its own, not the script's.
+        _state.creating_parent, _state.in_run = sid, True
         try:
             original(self, *args, **kwargs)
         finally:
-            _state.creating_parent = previous
+            _state.creating_parent, _state.in_run = previous
         try:
             rec.emit_event(
                 fmt.SESSION, s=sid, ts=rec.now(), kind=type(self).__name__, target="",
@@ -574,19 +583,59 @@ def _wrap_monitored_init(original: Callable) -> Callable:
     return __init__
 
 
+def _internal_runs(original: Callable) -> Callable:
+    """Runs made inside `original` (hooks' end() at close) are TensorFlow's own."""
+
+    @functools.wraps(original)
+    def method(*args, **kwargs):
+        previous = _state.in_run
+        _state.in_run = True
+        try:
+            return original(*args, **kwargs)
+        finally:
+            _state.in_run = previous
+
+    return method
+
+
 def patch_monitored_session_module(mod: Any) -> None:
     cls = mod._MonitoredSession
     _set(cls, "__init__", _wrap_monitored_init, "_MonitoredSession.__init__")
     _set(cls, "run", lambda f: _recorded_run("monitored-run", f, _self, _run_summary),
          "_MonitoredSession.run")
     _set(cls, "_close_internal",
-         lambda f: _wrap_close(f, lambda s: getattr(s, "_sess", 1) is None),
+         lambda f: _wrap_close(_internal_runs(f), lambda s: getattr(s, "_sess", 1) is None),
          "_MonitoredSession._close_internal")
     _set(cls, "__enter__", _wrap_enter, "_MonitoredSession.__enter__")
     _set(cls, "__exit__", lambda f: _wrap_marking(f, "with", fmt.EXIT), "_MonitoredSession.__exit__")
 
 
+def patch_deprecation_module(mod: Any) -> None:
+    """TensorFlow's deprecation warnings name the caller a fixed number of frames up,
+    which would be our wrapper: skip our frames so the warning names the script's line
+    exactly as without the recorder."""
+    original = getattr(mod, "_call_location", None)
+    if original is None:
+        return
+    ours = _recorder_mod._INSPECTOR_DIR + "/"
+
+    @functools.wraps(original)
+    def _call_location(outer=False):
+        f = sys._getframe(2)
+        while f is not None and f.f_code.co_filename.startswith(ours):
+            f = f.f_back
+        parent = f and f.f_back
+        while parent is not None and parent.f_code.co_filename.startswith(ours):
+            parent = parent.f_back
+        if outer and parent is not None:
+            f = parent
+        return f"{f.f_code.co_filename}:{f.f_lineno}"
+
+    mod._call_location = _call_location
+
+
 PATCHERS: dict[str, Callable[[Any], None]] = {
+    "tensorflow.python.util.deprecation": patch_deprecation_module,
     "tensorflow.python.framework.ops": patch_ops_module,
     "tensorflow.python.framework.tensor": patch_tensor_module,
     "tensorflow.python.framework.sparse_tensor": patch_sparse_tensor_module,

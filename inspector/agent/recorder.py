@@ -40,7 +40,8 @@ class Recorder:
         self.t0 = t0_ns
         self.pid = os.getpid()
         self.lib_prefixes: list[str] = [_INSPECTOR_DIR + os.sep]
-        self._lock = threading.Lock()
+        # Reentrant: describing a fetch summary (under the lock) interns its graphs.
+        self._lock = threading.RLock()
         self._code_is_lib: dict[Any, bool] = {}
         # Code objects that count as ours whatever their file (the launcher's stub).
         self.own_codes: set[Any] = set()
@@ -107,35 +108,43 @@ class Recorder:
         return r
 
     def site_id(self, depth: int = 2) -> int:
-        """Id of the call site: the innermost frame that is neither TensorFlow's nor ours."""
+        """Id of the call site: the innermost frame that is neither TensorFlow's nor ours.
+
+        Keyed on that frame's code and line and its caller's: the short stack written
+        with the site is the one seen first from that pair (a cheap key on the hot path)."""
         try:
             f = sys._getframe(depth)
         except ValueError:
             return 0
-        is_lib = self._is_lib
-        while f is not None and is_lib(f.f_code):
+        libs = self._code_is_lib
+        while f is not None:
+            r = libs.get(f.f_code)
+            if r is None:
+                r = self._is_lib(f.f_code)
+            if not r:
+                break
             f = f.f_back
         if f is None:
             return 0
-        frames = []
-        key: list[Any] = []
-        while f is not None and len(frames) < _STACK_DEPTH:
-            if not is_lib(f.f_code):
-                frames.append(f)
-                key.append(f.f_code)
-                key.append(f.f_lineno)
-            f = f.f_back
-        k = tuple(key)
-        sid = self._sites.get(k)
+        p = f.f_back
+        while p is not None and self._is_lib(p.f_code):
+            p = p.f_back
+        key = (f.f_code, f.f_lineno, None, 0) if p is None else (f.f_code, f.f_lineno, p.f_code, p.f_lineno)
+        sid = self._sites.get(key)
         if sid is None:
-            sid = self._new_site(k, frames)
+            sid = self._new_site(key, f)
         return sid
 
-    def _new_site(self, key: tuple, frames: list) -> int:
+    def _new_site(self, key: tuple, f: Any) -> int:
         with self._lock:
             sid = self._sites.get(key)
             if sid is not None:
                 return sid
+            frames = []
+            while f is not None and len(frames) < _STACK_DEPTH:
+                if not self._is_lib(f.f_code):
+                    frames.append(f)
+                f = f.f_back
             described = []
             for fr in frames:
                 code = fr.f_code

@@ -223,9 +223,20 @@ def _on_close(st: TraceState, ev: dict, index: int, ts: int) -> None:
 
 
 def _on_reset(st: TraceState, ev: dict, index: int, ts: int) -> None:
-    item = Lifecycle(index, "reset", ts, 0, st.site(_int(ev.get("site"))), _str(ev.get("target")))
+    """Session.reset(target) closes every session on that target (for the local
+    target "", every in-process session) below Python: TensorFlow's Python objects
+    still look open, so this is where the analysis marks them closed."""
+    target = _str(ev.get("target"))
+    site = st.site(_int(ev.get("site")))
+    item = Lifecycle(index, "reset", ts, 0, site, target)
     st.lifecycle.append(item)
     st.resets.append(item)
+    for sess in st.sessions.values():
+        if sess.closed_ts is None and sess.target == target and sess.pid == _int(ev.get("pid")):
+            sess.closed_ts = ts
+            sess.closed_site = site
+            sess.closed_how = "reset"
+            sess.closed_event = index
 
 
 def _on_source(st: TraceState, ev: dict, index: int, ts: int) -> None:

@@ -37,3 +37,17 @@ def suspended(app: App) -> Iterator[None]:
         yield
     finally:
         cm.__exit__(None, None, None)
+
+
+def update_static(widget, content) -> None:
+    """`Static.update`, skipping the screen-wide layout when the new content takes as
+    many lines as the old one (a layout per key press costs tens of ms)."""
+    width = widget.content_region.width or widget.size.width
+    height = None
+    if width > 0:
+        console = widget.app.console
+        lines = console.render_lines(content, console.options.update_width(width), pad=False)
+        height = len(lines)
+    same = height is not None and height == getattr(widget, "_tfsess_height", None)
+    widget._tfsess_height = height
+    widget.update(content, layout=not same)

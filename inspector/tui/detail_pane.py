@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from inspector.analysis.model import Finding, Leaf
+from inspector.tui._textual_compat import update_static
 from inspector.tui.events_table import KIND_NAMES, fmt_dur
 from inspector.tui.text import clean, one_line
 from inspector.tui.view import EventInfo, TraceView
@@ -106,4 +107,4 @@ class DetailPane(VerticalScroll, can_focus=True):
         yield Static(Text("no event selected", style="dim"), id="detail-text")
 
     def show(self, text) -> None:
-        self.query_one("#detail-text", Static).update(text)
+        update_static(self.query_one("#detail-text", Static), text)

@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from inspector.tui._textual_compat import base_styled
+from inspector.tui._textual_compat import base_styled, update_static
 from inspector.tui.text import clean
 
 THEME = "monokai"
@@ -206,7 +206,7 @@ class SourcePane(Vertical):
     def show(self, title: Text, finding: bool, file: str | None, code: str | None,
              line: int | None, error: bool, marks: dict[int, Mark]) -> None:
         header = self.query_one("#source-title", Static)
-        header.update(title)
+        update_static(header, title)
         header.set_class(finding, "-finding")
         self.code.show(file, code, line, error, marks)
 

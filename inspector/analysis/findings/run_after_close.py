@@ -40,15 +40,14 @@ def find_runs_after_close(state: TraceState) -> list[Finding]:
 
 
 def _closed_before(state: TraceState, run, sess):
-    if sess.closed_event is not None and sess.closed_event < run.index:
-        # A run that finished after a close but started before it raced with the
-        # close; it only counts if it failed.
-        if run.ts >= (sess.closed_ts or 0) or not run.ok:
-            return sess.closed_how, sess.closed_site
-    if not run.ok:
-        for reset in state.resets:
-            if reset.index < run.index and reset.how == sess.target and reset.ts >= sess.created_ts:
-                return "reset", reset.site
+    if sess.closed_event is None or sess.closed_event > run.index:
+        return None, None
+    if sess.closed_how == "reset" and run.ok:
+        return None, None  # a reset whose close did not reach this session
+    # A run that finished after a close but started before it raced with the close;
+    # it only counts if it failed.
+    if run.ts >= (sess.closed_ts or 0) or not run.ok:
+        return sess.closed_how, sess.closed_site
     return None, None
 
 

@@ -1,0 +1,61 @@
+"""Each scenario script under the recorder: same behaviour as plain python, and the
+findings, closes and run counts its docstring expects."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspector.analysis import build_state, find_all
+from inspector.trace.reader import read_trace
+from tests.helpers import SCENARIOS, comparable_stderr, expectations, parse_pairs, strip_summary
+
+NAMES = sorted(p.stem for p in SCENARIOS.glob("*.py") if p.name != "check_plain.py")
+
+
+def _analyse(trace):
+    data = read_trace(str(trace))
+    state = build_state(data.header, data.events)
+    return state, find_all(state)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario_behaves_as_without_the_recorder(name, scenario_runs):
+    plain, recorded = scenario_runs[name]
+    # subprocess reports death by signal N as -N; a shell (and tfsess-inspect) as 128+N.
+    plain_code = 128 - plain.code if plain.code < 0 else plain.code
+    assert recorded.code == plain_code, recorded.stderr[-2000:]
+    assert recorded.stdout == plain.stdout
+    assert comparable_stderr(strip_summary(recorded.stderr)) == comparable_stderr(plain.stderr)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario_findings_match_its_expectations(name, scenario_runs):
+    script = SCENARIOS / f"{name}.py"
+    exp = expectations(script)
+    state, findings = _analyse(scenario_runs[name][1].trace)
+    expected = sorted(
+        (p["finding"], int(p["line"])) for p in map(parse_pairs, exp.get("finding", []))
+    )
+    actual = sorted((f.kind, f.line) for f in findings if f.file == str(script))
+    assert actual == expected, [f.message for f in findings]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario_closes_and_runs_are_recorded(name, scenario_runs):
+    script = SCENARIOS / f"{name}.py"
+    exp = expectations(script)
+    state, _ = _analyse(scenario_runs[name][1].trace)
+    if "runs" in exp:
+        assert len(state.runs) == int(parse_pairs(exp["runs"][0])["runs"])
+    if "exit" in exp:
+        assert state.exit.code == int(parse_pairs(exp["exit"][0])["exit"])
+    expected = sorted((p["close"], int(p["line"])) for p in map(parse_pairs, exp.get("close", [])))
+    actual = []
+    for s in state.user_sessions():
+        if s.closed_site is None:
+            continue
+        if state.exit.script_end_ts is not None and s.closed_ts > state.exit.script_end_ts:
+            continue  # closed by garbage collection while the interpreter shut down
+        how = "monitored" if "Monitored" in s.kind else s.closed_how
+        actual.append((how, s.closed_site.line))
+    assert sorted(actual) == expected
