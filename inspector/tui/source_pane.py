@@ -90,6 +90,7 @@ class SourceView(ScrollView, can_focus=True):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._cache: dict[str, list[Text]] = {}
+        self._strips: dict[tuple, Strip] = {}
         self.file: str | None = None
         self.lines: list[Text] = []
         self.line: int | None = None
@@ -151,6 +152,18 @@ class SourceView(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y
         if index >= len(self.lines):
             return base_styled([], self.rich_style, width)
+        number = index + 1
+        mark = self.marks.get(number)
+        key = (self.file, number, width, number == self.line and self.error,
+               number == self.line, mark, self.rich_style)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) > 500:
+                self._strips.clear()
+            strip = self._strips[key] = self._render_source_line(index, width)
+        return strip
+
+    def _render_source_line(self, index: int, width: int) -> Strip:
         number = index + 1
         style = self.get_component_rich_style
         digits = max(3, len(str(len(self.lines))))
