@@ -7,12 +7,13 @@ import os
 import sys
 
 from inspector import __version__
-from inspector.commands import CommandError, report
+from inspector.commands import CommandError, replay, report
 from inspector.commands import run as run_cmd
 
 COMMANDS = {
     "run": run_cmd,
     "report": report,
+    "replay": replay,
 }
 
 
@@ -48,7 +49,7 @@ def normalize_argv(argv: list[str]) -> list[str]:
         return argv
     if argv[0] == "-m":
         return ["run", *argv]
-    if _looks_like_trace(argv[0]) and "replay" in COMMANDS:
+    if _looks_like_trace(argv[0]):
         return ["replay", *argv]
     return ["run", *argv]
 

@@ -90,3 +90,29 @@ def test_report_reads_a_trace_cut_mid_line_and_says_so(tmp_path):
     assert report["cut"] is True and report["runs"] == 1
     text = cli("report", str(t))
     assert "cut" in text.stdout
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"", "empty"),
+    (b"\x00\x01binary", "not a tfsess-inspect trace"),
+    (b'{"ev":"header","format":"tfsess-trace","version":7}\n', "newer"),
+])
+def test_replay_rejects_what_is_not_a_trace_before_opening_the_app(tmp_path, content, words):
+    t = tmp_path / "bad.jsonl"
+    t.write_bytes(content)
+    assert_one_line_error(cli("replay", str(t)), words)
+    # A .jsonl argument means replay too.
+    assert_one_line_error(cli(str(t)), words)
+
+
+def test_replay_without_tensorflow_does_not_import_it(tmp_path):
+    """The replay path (CLI, analysis, app modules) imports no TensorFlow."""
+    code = (
+        "import sys; sys.modules['tensorflow'] = None\n"
+        "import inspector.cli, inspector.commands.replay, inspector.tui.replay, inspector.tui.app\n"
+        "print('tensorflow' in [m.split('.')[0] for m in sys.modules if sys.modules[m]])\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], env={**ENV, "PYTHONPATH": str(REPO)},
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "False"
