@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.widgets import Footer, Input
 
-from inspector.analysis.model import Finding
+from inspector.analysis.model import Finding, Site
 from inspector.launch import LaunchError
 from inspector.trace.reader import TraceError
 from inspector.tui._textual_compat import suspended
@@ -27,7 +27,6 @@ from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.detail_pane import DetailPane, describe
 from inspector.tui.events_table import EventsTable
 from inspector.tui.findings_panel import SEVERITY_ICON, FindingsPanel
-from inspector.tui.help_screen import HelpScreen, help_markdown
 from inspector.tui.messages import ScriptExited, TraceBatch, TraceProblem
 from inspector.tui.output_pane import OutputPane
 from inspector.tui.source_pane import Mark, SourcePane, SourceView, read_from_disk
@@ -35,7 +34,7 @@ from inspector.tui.sources import POLL_INTERVAL, TraceFile
 from inspector.tui.status_bar import StatusBar
 from inspector.tui.text import clean, one_line
 from inspector.tui.timeline import Timeline
-from inspector.tui.view import TraceView
+from inspector.tui.view import EventInfo, TraceView
 
 # Panes in `tab` order; in a narrow terminal the lower ones share one slot.
 PANES = ["events", "source", "findings", "detail", "output", "timeline"]
@@ -195,7 +194,7 @@ class InspectorApp(App[int | None]):
         view = self.view
         had_state = view.state is not None
         findings_before = len(view.findings)
-        view.feed(msg.header, msg.events, msg.final)
+        view.feed(msg.header, msg.events, msg.final, findings=self.source.live)
         view.cut = msg.cut
         view.bad_lines = msg.bad_lines
         self.batches += 1
@@ -402,27 +401,19 @@ class InspectorApp(App[int | None]):
             self._show_finding_without_event(finding)
             return
         ref = self.view.rows[row]
-        if table.filtered is not None and ref not in self._visible_set():
+        if table.filtered is not None and not table.shows(ref):
             self._clear_filters(keep=ref)
         self.follow = False
         table.select_ref(ref)
         if self.view.event_index(ref) != finding.event:
             self._show_finding_without_event(finding)
 
-    def _visible_set(self) -> set[int]:
-        table = self.query_one(EventsTable)
-        return set(table.filtered or ())
-
     def _show_finding_without_event(self, finding: Finding) -> None:
-        st = self.view.state
-        from inspector.analysis.model import Site
-        from inspector.tui.view import EventInfo
-
-        info = EventInfo(-1, -1, 0, finding.session,
-                         "finding", Site(0, finding.file, finding.line, finding.function), None, False)
+        """A finding about no single event (a leak, say): its line and message."""
+        site = Site(0, finding.file, finding.line, finding.function)
+        info = EventInfo(-1, -1, 0, finding.session, "finding", site, None, False)
         self._show_source(info, finding)
         self.query_one(DetailPane).show(Text(clean(finding.message)))
-        del st
 
     @on(FindingsPanel.Chosen)
     def _finding_chosen(self, msg: FindingsPanel.Chosen) -> None:
@@ -445,17 +436,22 @@ class InspectorApp(App[int | None]):
         if self.session_filter is None and not self.search:
             self._filtered_upto = 0
             table.set_filter(None, keep)
+        elif not self.search:
+            # One session: the view keeps its rows (and grows them), nothing to copy.
+            table.set_filter(self.view.session_rows.setdefault(self.session_filter, []), keep)
         else:
             rows = self.view.rows
+            if self.session_filter is not None:
+                rows = self.view.session_rows.get(self.session_filter, [])
             table.set_filter([r for r in rows if self._row_passes(r)], keep)
-            self._filtered_upto = len(rows)
+            self._filtered_upto = len(self.view.rows)
         self.query_one(Timeline).session_filter = self.session_filter
         self.query_one(Timeline).refresh()
         self._update_status()
 
     def _extend_filter(self) -> None:
         table = self.query_one(EventsTable)
-        if table.filtered is None:
+        if table.filtered is None or not self.search:
             return
         rows = self.view.rows
         table.filtered.extend(r for r in rows[self._filtered_upto:] if self._row_passes(r))
@@ -555,6 +551,9 @@ class InspectorApp(App[int | None]):
         self.query_one(Timeline).pan(direction)
 
     def action_help(self) -> None:
+        # Imported here: Markdown's import costs ~50 ms of the first frame.
+        from inspector.tui.help_screen import HelpScreen, help_markdown
+
         self.push_screen(HelpScreen(help_markdown(self.BINDINGS)))
 
     def editor_command(self) -> list[str] | None:

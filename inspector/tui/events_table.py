@@ -149,6 +149,10 @@ class EventsTable(ScrollView, can_focus=True):
         self.move_to(target, user=False)
         self.refresh()
 
+    def shows(self, ref: int) -> bool:
+        rows = self.rows
+        return bool(rows) and rows[self._position_of(ref)] == ref
+
     def _position_of(self, ref: int) -> int:
         rows = self.rows
         event = self.view.event_index(ref)

@@ -11,11 +11,13 @@ def run_live(target: str, script_args: list[str], as_module: bool, trace_path: s
     """Run the script under the agent with the live view; return its exit code."""
     source = LiveScript(target, script_args, trace_path, as_module=as_module, python=python)
     app = InspectorApp(source)
-    app.run()
-    # Quitting while the script runs stops it (the app asked first); wait for its end
-    # so the trace gets its `end` event and we can exit with the script's code.
-    if source.running:
-        source.kill()
+    try:
+        app.run()
+    finally:
+        # Quitting while the script runs stops it (the app asked first); wait for its
+        # end so the trace gets its `end` event and we exit with the script's code.
+        if source.running:
+            source.kill()
     code = source.wait(timeout=10)
     if source.start_error:
         import sys

@@ -7,7 +7,6 @@ times, so drawing costs O(width · log runs), whatever the number of runs.
 from __future__ import annotations
 
 import bisect
-import os
 
 from rich.segment import Segment
 from rich.style import Style
@@ -297,7 +296,3 @@ def _any_in(sorted_ts: list[int], lo: float, hi: float) -> bool:
         return False
     i = bisect.bisect_left(sorted_ts, lo)
     return i < len(sorted_ts) and sorted_ts[i] < hi
-
-
-def basename(path: str) -> str:
-    return os.path.basename(path)

@@ -9,7 +9,6 @@ format a row only when it is on screen.
 from __future__ import annotations
 
 import bisect
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +17,9 @@ from inspector.analysis.findings import find_all
 from inspector.analysis.model import Finding, Run, Site
 from inspector.analysis.state import Lifecycle, StateBuilder, TraceState
 
-# find_all is O(runs): on a big trace, run it at most this often while events arrive.
-FINDINGS_INTERVAL_BIG = 1.0
-BIG = 50_000
+# find_all is O(runs): while events arrive, spend at most about 1/COST_SHARE of the
+# time on it (it runs again once the trace is complete in any case).
+COST_SHARE = 5
 
 
 @dataclass
@@ -55,6 +54,8 @@ class TraceView:
         self.bad_lines = 0
         self.final = False
         self._findings_at = 0.0
+        self._findings_cost = 0.0
+        self.session_rows: dict[int, list[int]] = {}  # session -> its rows, in order
         self._findings_stale = False
         self.version = 0  # bumped on every change, for caches
 
@@ -64,8 +65,9 @@ class TraceView:
 
     # -- ingest ---------------------------------------------------------------
     def feed(self, header: dict[str, Any] | None, events: list[dict[str, Any]],
-             final: bool = False) -> bool:
-        """Add a batch. Returns True if the findings changed."""
+             final: bool = False, findings: bool = True) -> bool:
+        """Add a batch. Returns True if the findings changed. `findings=False` leaves
+        them for later (a finished trace being loaded: only its end matters)."""
         if self.builder is None:
             if header is None:
                 return False
@@ -78,6 +80,8 @@ class TraceView:
         self.final = self.final or final
         self.version += 1
         self._findings_stale = self._findings_stale or bool(events) or final
+        if not findings and not final:
+            return False
         return self.refresh_findings(force=final)
 
     def refresh_findings(self, force: bool = False) -> bool:
@@ -85,11 +89,12 @@ class TraceView:
         if st is None or not self._findings_stale:
             return False
         now = time.monotonic()
-        if not force and len(st.runs) > BIG and now - self._findings_at < FINDINGS_INTERVAL_BIG:
+        if not force and now - self._findings_at < self._findings_cost * COST_SHARE:
             return False
         old = [(f.kind, f.event, f.message) for f in self.findings]
         self.findings = find_all(st)
         self._findings_at = time.monotonic()
+        self._findings_cost = self._findings_at - now
         self._findings_stale = False
         new = [(f.kind, f.event, f.message) for f in self.findings]
         if new == old:
@@ -114,6 +119,7 @@ class TraceView:
             if j >= nl or (i < nr and runs[i].index < life[j].index):
                 run = runs[i]
                 rows.append(i)
+                self.session_rows.setdefault(run.session, []).append(i)
                 times = self.session_runs.setdefault(run.session, [])
                 if not times or times[-1] <= run.ts:
                     times.append(run.ts)
@@ -124,6 +130,7 @@ class TraceView:
                 i += 1
             else:
                 rows.append(~j)
+                self.session_rows.setdefault(life[j].session, []).append(~j)
                 j += 1
         self._runs_seen, self._life_seen = i, j
 
@@ -204,9 +211,3 @@ class TraceView:
             hay += [f.kind, f.message]
         return any(needle in h.lower() for h in hay)
 
-
-def short_path(path: str, cwd: str | None) -> str:
-    """A path relative to the script's directory when it is under it."""
-    if cwd and path.startswith(cwd.rstrip("/") + "/"):
-        return os.path.relpath(path, cwd)
-    return path
