@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.events_table import EventsTable
 from inspector.tui.output_pane import OutputPane
 from inspector.tui.source_pane import SourceView
-from inspector.tui.sources import LiveScript, TraceFile
+from inspector.tui.sources import MAX_BATCH_BYTES, LiveScript, TraceFile
 from inspector.tui.status_bar import StatusBar
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -120,6 +121,23 @@ def test_survives_a_trace_cut_in_the_middle_of_a_line(trace_lines, tmp_path):
             assert len(app.view.findings) == 1  # the cut run is not there
             await pilot.press("k", "j", "n")
             assert app.selected_ref is not None
+
+    asyncio.run(go())
+
+
+def test_a_line_longer_than_a_read_batch_is_not_taken_for_a_cut(trace_lines, tmp_path):
+    big_source = json.dumps({"ev": "src", "pid": 1, "file": "/nowhere/big.py", "sha256": None,
+                             "text": "x = 1\n" * 1_000_000}).encode() + b"\n"
+    assert len(big_source) > MAX_BATCH_BYTES
+    path = tmp_path / "long-line.jsonl"
+    path.write_bytes(trace_lines[0] + big_source + b"".join(trace_lines[1:]))
+
+    async def go():
+        app = InspectorApp(TraceFile(str(path)))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.final)
+            assert not app.view.cut
+            assert len(app.view.state.runs) == 8 and len(app.view.findings) == 2
 
     asyncio.run(go())
 

@@ -53,15 +53,16 @@ class TraceFile:
 
     def poll(self) -> tuple[list[dict[str, Any]], bool]:
         """One read of what was appended. Returns (events, final)."""
+        offset = self.tail.offset
         events = self.tail.read_new(MAX_BATCH_BYTES)
         if any(ev.get("ev") == "end" for ev in events[-3:]):
             self._ended = True
-        if events:
+        if events or self.tail.offset != offset:  # (a line longer than a batch: go on)
             return events, False
         if self._ended or not self.follow or self.stopped.is_set() or self._child_done():
             # Read what the child may have written between our read and its end.
             events = self.tail.read_new(MAX_BATCH_BYTES)
-            if events:
+            if events or self.tail.offset != offset:
                 return events, False
             events = self.tail.feed(b"", final=True)
             return events, True
