@@ -1,8 +1,15 @@
 """Per-run cost of the recorder: a loop of trivial sess.run calls, plain and recorded.
 
-Run by hand: `python benchmarks/overhead.py [--runs 20000] [--rounds 5]`. The plain and
-recorded children alternate, and the table quotes medians and their ratio (a 2-core
-shared machine is noisy). Results go into the README.
+Run by hand: `python benchmarks/overhead.py [--runs 20000] [--rounds 5]`. Two measures:
+
+1. In one recorded process, blocks of 500 runs alternate between the recorded
+   `sess.run` and TensorFlow's original, unwrapped `BaseSession.run` on the same session:
+   same process, warm caches, interleaved in time, so the machine's noise falls on both
+   alike. The recorder's goal (ratio <= 1.10, aim <= 1.03) is judged by this figure.
+2. Whole processes, `python loop.py` against `tfsess-inspect run --no-tui loop.py`,
+   alternating; noisier on a shared 2-core machine, quoted for completeness.
+
+Medians throughout. Results go into the README.
 """
 
 from __future__ import annotations
@@ -34,10 +41,37 @@ with tf.compat.v1.Session() as sess:
 print(json.dumps({"us_per_run": dt / n * 1e6}))
 """
 
+INTERLEAVED = r"""
+import os, sys, time, json, statistics
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import tensorflow as tf
+from tensorflow.python.client import session as session_lib
+tf.compat.v1.disable_eager_execution()
+c = tf.constant(1.0) + 1.0
+original = session_lib.BaseSession.run.__wrapped__  # the recorder's wrapper keeps it here
+n = int(sys.argv[1])
+block = 500
+plain, recorded = [], []
+with tf.compat.v1.Session() as sess:
+    for _ in range(2000):
+        sess.run(c)
+        original(sess, c)
+    for _ in range(max(1, n // block)):
+        t = time.perf_counter()
+        for _ in range(block):
+            original(sess, c)
+        plain.append((time.perf_counter() - t) / block * 1e6)
+        t = time.perf_counter()
+        for _ in range(block):
+            sess.run(c)
+        recorded.append((time.perf_counter() - t) / block * 1e6)
+print(json.dumps({"plain": statistics.median(plain), "recorded": statistics.median(recorded)}))
+"""
 
-def _measure(cmd: list[str]) -> float:
+
+def _last_json(cmd: list[str]) -> dict:
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])["us_per_run"]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -45,34 +79,42 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    record = [sys.executable, "-m", "inspector", "run", "--no-tui", "-o"]
     with tempfile.TemporaryDirectory() as tmp:
-        script = os.path.join(tmp, "loop.py")
-        with open(script, "w") as fh:
+        loop, inter = os.path.join(tmp, "loop.py"), os.path.join(tmp, "interleaved.py")
+        with open(loop, "w") as fh:
             fh.write(LOOP)
+        with open(inter, "w") as fh:
+            fh.write(INTERLEAVED)
+        print("interleaved blocks in one recorded process ...", file=sys.stderr, flush=True)
+        res = _last_json([*record, os.path.join(tmp, "i.jsonl"), inter, str(args.runs * 2)])
         trace = os.path.join(tmp, "t.jsonl")
-        plain_cmd = [sys.executable, script, str(args.runs)]
-        rec_cmd = [sys.executable, "-m", "inspector", "run", "--no-tui", "-o", trace, script, str(args.runs)]
         plain, recorded = [], []
         for i in range(args.rounds):
-            print(f"round {i + 1}/{args.rounds} ...", file=sys.stderr, flush=True)
-            plain.append(_measure(plain_cmd))
-            recorded.append(_measure(rec_cmd))
+            print(f"whole processes, round {i + 1}/{args.rounds} ...", file=sys.stderr, flush=True)
+            plain.append(_last_json([sys.executable, loop, str(args.runs)])["us_per_run"])
+            recorded.append(_last_json([*record, trace, loop, str(args.runs)])["us_per_run"])
         trace_bytes = os.path.getsize(trace)
+    ip, ir = res["plain"], res["recorded"]
     p, r = statistics.median(plain), statistics.median(recorded)
     machine = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
     date = datetime.date.today().isoformat()
     rows = [
-        ("trivial sess.run, plain", f"{p:.1f}", "µs/run"),
-        ("trivial sess.run, recorded", f"{r:.1f}", "µs/run"),
-        ("added by the recorder", f"{r - p:.2f}", "µs/run"),
-        ("ratio recorded/plain", f"{r / p:.3f}", "×"),
+        ("one process: original BaseSession.run", f"{ip:.1f}", "µs/run"),
+        ("one process: recorded sess.run", f"{ir:.1f}", "µs/run"),
+        ("one process: added by the recorder", f"{ir - ip:.2f}", "µs/run"),
+        ("one process: ratio recorded/plain", f"{ir / ip:.3f}", "×"),
+        ("whole process: sess.run, plain", f"{p:.1f}", "µs/run"),
+        ("whole process: sess.run, recorded", f"{r:.1f}", "µs/run"),
+        ("whole process: ratio recorded/plain", f"{r / p:.3f}", "×"),
         ("trace size", f"{trace_bytes / (args.runs + 2000):.0f}", "bytes/run"),
     ]
-    print(f"| what | figure | unit | machine | date |\n|---|---|---|---|---|")
+    print("| what | figure | unit | machine | date |\n|---|---|---|---|---|")
     for what, fig, unit in rows:
         print(f"| {what} | {fig} | {unit} | {machine} | {date} |")
-    print(f"\n(medians of {args.rounds} alternating rounds of {args.runs} runs; "
-          f"plain {', '.join(f'{x:.1f}' for x in plain)}; recorded {', '.join(f'{x:.1f}' for x in recorded)})")
+    print(f"\n(medians: interleaved over {args.runs * 2 // 500} blocks of 500 runs; whole processes "
+          f"over {args.rounds} alternating rounds of {args.runs} runs: plain "
+          f"{', '.join(f'{x:.1f}' for x in plain)}; recorded {', '.join(f'{x:.1f}' for x in recorded)})")
 
 
 if __name__ == "__main__":

@@ -198,7 +198,15 @@ def _value_sig(v: Any) -> Any:
 def fetch_summary(fetches: Any, feeds: Any, feed_values: bool = True) -> int:
     """Interned id of the summary of these fetches and feeds. `feeds` is a feed_dict
     (keys and values) or, with feed_values=False, a list of feed keys."""
-    leaves: list = []
+    if not feeds and type(fetches) not in _CONTAINERS and not isinstance(fetches, tuple):
+        # The common case, one tensor or op and no feeds: no flattening, a cheap key.
+        hit = _rec()._fetch_summaries.get(id(fetches))
+        if hit is not None and hit[1][0][0] is fetches:
+            return hit[0]
+        leaves = [fetches]
+        key: Any = id(fetches)
+        return _rec().fetch_summary_id(key, ([fetches], []), lambda: _describe(leaves, [], []))
+    leaves = []
     _leaves(fetches, leaves)
     fkeys: list = []
     fvals: list = []
@@ -218,19 +226,22 @@ def fetch_summary(fetches: Any, feeds: Any, feed_values: bool = True) -> int:
     except TypeError:
         key = (object(),)
 
-    def describe():
-        n = len(leaves)
-        fetch_desc = [_describe_leaf(x) for x in leaves[: fmt_max()]]
-        feed_desc = []
-        for i, k in enumerate(fkeys[: fmt_max()]):
-            kd = _describe_leaf(k)
-            if i < len(fvals):
-                v = fvals[i]
-                kd = [kd[0], _dtype_of(v) or type(v).__name__, _shape_of(v), kd[3], kd[4]]
-            feed_desc.append(kd)
-        return fetch_desc, n, feed_desc, len(fkeys)
+    return _rec().fetch_summary_id(key, (leaves, fkeys), lambda: _describe(leaves, fkeys, fvals))
 
-    return _rec().fetch_summary_id(key, (leaves, fkeys), describe)
+
+_CONTAINERS = (list, dict)
+
+
+def _describe(leaves: list, fkeys: list, fvals: list) -> tuple[list, int, list, int]:
+    fetch_desc = [_describe_leaf(x) for x in leaves[: fmt_max()]]
+    feed_desc = []
+    for i, k in enumerate(fkeys[: fmt_max()]):
+        kd = _describe_leaf(k)
+        if i < len(fvals):
+            v = fvals[i]
+            kd = [kd[0], _dtype_of(v) or type(v).__name__, _shape_of(v), kd[3], kd[4]]
+        feed_desc.append(kd)
+    return fetch_desc, len(leaves), feed_desc, len(fkeys)
 
 
 def fmt_max() -> int:

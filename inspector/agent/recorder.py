@@ -42,7 +42,11 @@ class Recorder:
         self.lib_prefixes: list[str] = [_INSPECTOR_DIR + os.sep]
         # Reentrant: describing a fetch summary (under the lock) interns its graphs.
         self._lock = threading.RLock()
-        self._code_is_lib: dict[Any, bool] = {}
+        # Keyed by id(code): hashing a code object hashes its contents on every
+        # lookup, which costs more than the rest of a run's recording. The code
+        # objects themselves are kept in _codes so that their ids stay theirs.
+        self._code_is_lib: dict[int, bool] = {}
+        self._codes: list[Any] = []
         # Code objects that count as ours whatever their file (the launcher's stub).
         self.own_codes: set[Any] = set()
         self._sites: dict[tuple, int] = {}
@@ -96,7 +100,7 @@ class Recorder:
         return tid
 
     def _is_lib(self, code: Any) -> bool:
-        r = self._code_is_lib.get(code)
+        r = self._code_is_lib.get(id(code))
         if r is None:
             fn = code.co_filename
             r = (
@@ -104,7 +108,8 @@ class Recorder:
                 or fn.startswith(tuple(self.lib_prefixes))
                 or fn.startswith("<frozen")
             )
-            self._code_is_lib[code] = r
+            self._codes.append(code)
+            self._code_is_lib[id(code)] = r
         return r
 
     def site_id(self, depth: int = 2) -> int:
@@ -118,7 +123,7 @@ class Recorder:
             return 0
         libs = self._code_is_lib
         while f is not None:
-            r = libs.get(f.f_code)
+            r = libs.get(id(f.f_code))
             if r is None:
                 r = self._is_lib(f.f_code)
             if not r:
@@ -129,7 +134,8 @@ class Recorder:
         p = f.f_back
         while p is not None and self._is_lib(p.f_code):
             p = p.f_back
-        key = (f.f_code, f.f_lineno, None, 0) if p is None else (f.f_code, f.f_lineno, p.f_code, p.f_lineno)
+        # Ids are safe keys: _is_lib has kept every code object seen here alive.
+        key = (id(f.f_code), f.f_lineno, 0, 0) if p is None else (id(f.f_code), f.f_lineno, id(p.f_code), p.f_lineno)
         sid = self._sites.get(key)
         if sid is None:
             sid = self._new_site(key, f)
