@@ -76,14 +76,20 @@ class Recorder:
         self.writer.write('{"ev":"%s","pid":%d%s%s\n' % (ev, self.pid, sep, fields_json[1:]))
 
     def warn_once(self, key: str, message: str) -> None:
+        """Record each warning once in the trace; tell the terminal only the first time
+        (the script's own output should not drown in ours)."""
         if key in self.warned:
             return
+        first = not self.warned
         self.warned.add(key)
         self.emit_event(fmt.WARNING, message=message)
-        try:
-            sys.__stderr__.write(f"tfsess-inspect: {message}\n")
-        except Exception:
-            pass
+        if first:
+            try:
+                sys.__stderr__.write(
+                    f"tfsess-inspect: {message} (further warnings only in the trace)\n"
+                )
+            except Exception:
+                pass
 
     # -- interning -------------------------------------------------------
     def thread_id(self) -> int:
