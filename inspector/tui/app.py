@@ -6,6 +6,7 @@ them to the view on the event loop and refreshes each pane once per batch.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import shlex
@@ -18,6 +19,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
 from inspector.analysis.model import Finding, Site
@@ -51,6 +53,20 @@ MARKS = {
     "entered": Mark(">", "entered", "entered"),
     "default-ended": Mark("-", "closed", "default ended"),
 }
+
+
+def _while_mounted(handler):
+    """Messages and timer ticks can still arrive while the app shuts down and its
+    widgets are gone: drop them then."""
+
+    @functools.wraps(handler)
+    def wrapper(self, *args):
+        try:
+            return handler(self, *args)
+        except NoMatches:  # the panes are composed once: only shutdown removes them
+            return None
+
+    return wrapper
 
 
 def _add_mark(marks: dict[int, Mark], line: int, base: Mark, note: str) -> None:
@@ -112,6 +128,7 @@ class InspectorApp(App[int | None]):
         self._started = clock()
         self._filtered_upto = 0
         self.batches = 0
+        self._main_screen = None
         self._lanes = -1
         self.last_batch_at: float | None = None
 
@@ -129,14 +146,22 @@ class InspectorApp(App[int | None]):
                     id="search")
         yield Footer()
 
+    def _q(self, selector, expect_type=None):
+        """query_one on the main screen (not whichever screen is on top: help, confirm)."""
+        screen = self._main_screen or self.screen
+        if expect_type is None:
+            return screen.query_one(selector)
+        return screen.query_one(selector, expect_type)
+
     def on_mount(self) -> None:
+        self._main_screen = self.screen
         titles = {"timeline": "Timeline", "events": "Events", "source": "Source",
                   "findings": "Findings", "detail": "Detail", "output": "Output"}
         for pane, title in titles.items():
-            self.query_one(f"#{pane}").border_title = title
-        self.query_one("#search").display = False
+            self._q(f"#{pane}").border_title = title
+        self._q("#search").display = False
         self._layout_for(self.size.width, self.size.height)
-        self.query_one(EventsTable).focus()
+        self._q(EventsTable).focus()
         self._update_status()
         self._poller = threading.Thread(target=self._poll_loop, name="tfsess-poll", daemon=True)
         self._poller.start()
@@ -154,7 +179,7 @@ class InspectorApp(App[int | None]):
     def _show_lower(self, name: str) -> None:
         self.shown_lower = name
         for pane in LOWER:
-            self.query_one(f"#{pane}").set_class(pane == name, "-shown")
+            self._q(f"#{pane}").set_class(pane == name, "-shown")
 
     # -- the poller (a thread: it never touches a widget) ------------------------------
     def _poll_loop(self) -> None:
@@ -192,6 +217,7 @@ class InspectorApp(App[int | None]):
             self.source.kill()
 
     # -- messages ------------------------------------------------------------------------
+    @_while_mounted
     def on_trace_batch(self, msg: TraceBatch) -> None:
         view = self.view
         had_state = view.state is not None
@@ -208,28 +234,30 @@ class InspectorApp(App[int | None]):
         if view.state is None:
             return
         st = view.state
-        table = self.query_one(EventsTable)
+        table = self._q(EventsTable)
         if not had_state:
             table.cwd = st.header.get("cwd")
         self._extend_filter()
         table.data_changed(follow=self.follow)
-        timeline = self.query_one(Timeline)
+        timeline = self._q(Timeline)
         lanes = len(st.user_sessions())
         timeline.refresh(layout=lanes != self._lanes)
         self._lanes = lanes
-        self.query_one(FindingsPanel).set_findings(view.findings)
-        self.query_one(OutputPane).feed(st.output)
+        self._q(FindingsPanel).set_findings(view.findings)
+        self._q(OutputPane).feed(st.output)
         if msg.final:
             self._on_finished()
         elif len(view.findings) != findings_before and self.selected_ref is not None:
             self._select(self.selected_ref)
         self._update_status()
 
+    @_while_mounted
     def on_trace_problem(self, msg: TraceProblem) -> None:
         self.problem = msg.text
         self._update_status()
         self.notify(clean(msg.text), severity="error", markup=False, timeout=10)
 
+    @_while_mounted
     def on_script_exited(self, msg: ScriptExited) -> None:
         self.exited = True
         self.exit_code = msg.code
@@ -241,16 +269,17 @@ class InspectorApp(App[int | None]):
         if self.view.findings:
             self.choose_finding(0)
         elif self.selected_ref is None and self.view.rows:
-            self.query_one(EventsTable).move_to(0, user=False)
+            self._q(EventsTable).move_to(0, user=False)
 
+    @_while_mounted
     def _tick(self) -> None:
         if self.view.state is not None and not self.view.final and self.source.live:
             if self.view.refresh_findings():
-                self.query_one(FindingsPanel).set_findings(self.view.findings)
-                self.query_one(EventsTable).data_changed(follow=False)
+                self._q(FindingsPanel).set_findings(self.view.findings)
+                self._q(EventsTable).data_changed(follow=False)
                 if self.selected_ref is not None:
                     self._select(self.selected_ref)
-            timeline = self.query_one(Timeline)
+            timeline = self._q(Timeline)
             t0 = self.view.header.get("t0_mono_ns") if self.view.header else None
             if self.source.live and isinstance(t0, int):
                 timeline.now_ns = time.monotonic_ns() - t0
@@ -292,12 +321,12 @@ class InspectorApp(App[int | None]):
         if self.session_filter is not None:
             extra.append(f"session #{self.session_filter} only")
         if self.search is not None:
-            table = self.query_one(EventsTable)
+            table = self._q(EventsTable)
             extra.append(f"search {self.search!r}: {len(table.rows)}")
         if self.interrupted and state == "running":
             extra.append("SIGINT sent (ctrl+c again quits)")
         findings = self.view.findings
-        self.query_one(StatusBar).show(
+        self._q(StatusBar).show(
             title=title, state=state if state != "trace" or st is None else "exited",
             code=code, signum=signum, seconds=seconds, trace=self.source.path,
             sessions=len(st.user_sessions()) if st else 0, runs=len(st.runs) if st else 0,
@@ -307,9 +336,10 @@ class InspectorApp(App[int | None]):
 
     # -- selection ------------------------------------------------------------------------------
     @on(EventsTable.Moved)
+    @_while_mounted
     def _table_moved(self, msg: EventsTable.Moved) -> None:
         if msg.user and self.follow:
-            table = self.query_one(EventsTable)
+            table = self._q(EventsTable)
             if table.cursor < len(table.rows) - 1:
                 self.follow = False
                 self._update_status()
@@ -325,10 +355,10 @@ class InspectorApp(App[int | None]):
         finding = view.finding_for_event(info.index)
         if finding is not None:
             self.finding_index = view.findings.index(finding)
-            self.query_one(FindingsPanel).show_index(self.finding_index)
+            self._q(FindingsPanel).show_index(self.finding_index)
         cwd = view.header.get("cwd") if view.header else None
-        self.query_one(DetailPane).show(describe(view, info, finding, cwd))
-        timeline = self.query_one(Timeline)
+        self._q(DetailPane).show(describe(view, info, finding, cwd))
+        timeline = self._q(Timeline)
         timeline.selected_ts = info.ts
         timeline.selected_session = info.session
         timeline.reveal(info.ts)
@@ -383,7 +413,7 @@ class InspectorApp(App[int | None]):
             title.append("\n(source not recorded in the trace)", "dim italic")
         elif finding is not None and marks:
             # Where the session was created and closed, even when far from the run.
-            view = self.query_one(SourceView)
+            view = self._q(SourceView)
             lines = view.lines_for(file, code)
             view.line, view.marks = line or None, marks
             for n in sorted(marks):
@@ -393,7 +423,7 @@ class InspectorApp(App[int | None]):
                     title.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
                     title.append_text(lines[n - 1])
                     title.append(f"  ◀ {mark.note}", "italic")
-        self.query_one(SourcePane).show(title, finding is not None, file, code, line or None,
+        self._q(SourcePane).show(title, finding is not None, file, code, line or None,
                                         finding is not None or not info.ok, marks)
 
     def choose_finding(self, index: int) -> None:
@@ -403,8 +433,8 @@ class InspectorApp(App[int | None]):
         index %= len(findings)
         self.finding_index = index
         finding = findings[index]
-        self.query_one(FindingsPanel).show_index(index)
-        table = self.query_one(EventsTable)
+        self._q(FindingsPanel).show_index(index)
+        table = self._q(EventsTable)
         if finding.event is None:
             self._show_finding_without_event(finding)
             return
@@ -425,7 +455,7 @@ class InspectorApp(App[int | None]):
         site = Site(0, finding.file, finding.line, finding.function)
         info = EventInfo(-1, -1, 0, finding.session, "finding", site, None, False)
         self._show_source(info, finding)
-        self.query_one(DetailPane).show(Text(clean(finding.message)))
+        self._q(DetailPane).show(Text(clean(finding.message)))
 
     @on(FindingsPanel.Chosen)
     def _finding_chosen(self, msg: FindingsPanel.Chosen) -> None:
@@ -443,7 +473,7 @@ class InspectorApp(App[int | None]):
         return True
 
     def _apply_filters(self) -> None:
-        table = self.query_one(EventsTable)
+        table = self._q(EventsTable)
         keep = self.selected_ref
         if self.session_filter is None and not self.search:
             self._filtered_upto = 0
@@ -457,12 +487,12 @@ class InspectorApp(App[int | None]):
                 rows = self.view.session_rows.get(self.session_filter, [])
             table.set_filter([r for r in rows if self._row_passes(r)], keep)
             self._filtered_upto = len(self.view.rows)
-        self.query_one(Timeline).session_filter = self.session_filter
-        self.query_one(Timeline).refresh()
+        self._q(Timeline).session_filter = self.session_filter
+        self._q(Timeline).refresh()
         self._update_status()
 
     def _extend_filter(self) -> None:
-        table = self.query_one(EventsTable)
+        table = self._q(EventsTable)
         if table.filtered is None or not self.search:
             return
         rows = self.view.rows
@@ -472,16 +502,16 @@ class InspectorApp(App[int | None]):
     def _clear_filters(self, keep: int | None = None) -> None:
         self.session_filter = None
         self.search = None
-        search = self.query_one("#search", Input)
+        search = self._q("#search", Input)
         search.value = ""
         search.display = False
         self._apply_filters()
         if keep is not None:
-            self.query_one(EventsTable).select_ref(keep)
+            self._q(EventsTable).select_ref(keep)
 
     # -- actions -------------------------------------------------------------------------------------
     def action_move(self, delta: int) -> None:
-        self.query_one(EventsTable).action_move(delta)
+        self._q(EventsTable).action_move(delta)
 
     def action_next_finding(self, direction: int) -> None:
         findings = self.view.findings
@@ -508,7 +538,7 @@ class InspectorApp(App[int | None]):
         self._apply_filters()
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
+        search = self._q("#search", Input)
         search.display = True
         search.focus()
 
@@ -516,18 +546,18 @@ class InspectorApp(App[int | None]):
     def _search_submitted(self, msg: Input.Submitted) -> None:
         self.search = msg.value.strip() or None
         self._apply_filters()
-        self.query_one(EventsTable).focus()
+        self._q(EventsTable).focus()
         if self.search is None:
             msg.input.display = False
 
     def action_clear_filters(self) -> None:
         self._clear_filters(keep=self.selected_ref)
-        self.query_one(EventsTable).focus()
+        self._q(EventsTable).focus()
 
     def action_toggle_follow(self) -> None:
         self.follow = not self.follow
         if self.follow:
-            table = self.query_one(EventsTable)
+            table = self._q(EventsTable)
             table.move_to(len(table.rows) - 1, user=False)
         self._update_status()
 
@@ -535,7 +565,7 @@ class InspectorApp(App[int | None]):
         focused = self.focused
         current = None
         for name in PANES:
-            pane = self.query_one(f"#{name}")
+            pane = self._q(f"#{name}")
             if focused is not None and (focused is pane or pane in focused.ancestors):
                 current = name
         i = PANES.index(current) if current in PANES else -1
@@ -543,7 +573,7 @@ class InspectorApp(App[int | None]):
         self.focus_pane(name)
 
     def focus_pane(self, name: str) -> None:
-        target = self.query_one(f"#{name}")
+        target = self._q(f"#{name}")
         if name == "source":
             target = target.code
         if name in LOWER and self.shown_lower != name:
@@ -557,10 +587,10 @@ class InspectorApp(App[int | None]):
         self.focus_pane("detail")
 
     def action_zoom(self, factor: float) -> None:
-        self.query_one(Timeline).zoom(factor)
+        self._q(Timeline).zoom(factor)
 
     def action_pan(self, direction: int) -> None:
-        self.query_one(Timeline).pan(direction)
+        self._q(Timeline).pan(direction)
 
     def action_help(self) -> None:
         # Imported here: Markdown's import costs ~50 ms of the first frame.
