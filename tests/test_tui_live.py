@@ -16,6 +16,7 @@ from textual.geometry import Region
 from inspector.tui.app import InspectorApp
 from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.events_table import EventsTable
+from inspector.tui.findings_panel import FindingsPanel
 from inspector.tui.output_pane import OutputPane
 from inspector.tui.source_pane import SourceView
 from inspector.tui.sources import MAX_BATCH_BYTES, LiveScript, TraceFile
@@ -101,6 +102,28 @@ def test_following_shows_events_appended_to_a_growing_trace(trace_lines, tmp_pat
             assert "exited with code 0" in status(app)
             # An event is on screen well within a second (the target is 100 ms).
             assert sorted(delays)[len(delays) // 2] < 0.5
+
+    asyncio.run(go())
+
+
+def test_events_arriving_while_the_help_screen_is_open_are_taken_in(trace_lines, tmp_path):
+    path = tmp_path / "help.jsonl"
+    first_run = next(i for i, ln in enumerate(trace_lines) if ln.startswith(b'{"ev":"run"'))
+    path.write_bytes(b"".join(trace_lines[:first_run]))
+
+    async def go():
+        app = InspectorApp(TraceFile(str(path), follow=True))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.state is not None)
+            await pilot.press("question_mark")
+            with open(path, "ab") as fh:
+                fh.writelines(trace_lines[first_run:])
+            await wait_for(pilot, lambda: app.view.final)
+            await pilot.press("escape")
+            assert "sessions 2 · runs 8 · findings 2" in status(app)
+            assert app.query_one(FindingsPanel).option_count == 2
+            table = app.query_one(EventsTable)
+            assert table.virtual_size.height == len(app.view.rows) + 1
 
     asyncio.run(go())
 
