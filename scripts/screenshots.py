@@ -21,14 +21,15 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 from inspector.tui.app import InspectorApp  # noqa: E402
-from inspector.tui.sources import TraceFile  # noqa: E402
+from inspector.tui.sources import LiveScript, TraceFile  # noqa: E402
 
-# (name, example, size, keys pressed once the trace is loaded)
+# (name, example, size, keys pressed once the trace is loaded; ["live"]: while it runs)
 SHOTS = [
     ("seed-run-after-close", "seed_run_after_close.py", (140, 40), []),
     ("multi-session", "multi_session.py", (140, 40), []),
     ("help", "seed_run_after_close.py", (140, 40), ["question_mark"]),
     ("seed-80x24", "seed_run_after_close.py", (80, 24), []),
+    ("multi-session-live", "multi_session.py", (140, 40), ["live"]),
 ]
 
 
@@ -59,6 +60,27 @@ async def shoot(trace: str, size: tuple[int, int], keys: list[str], svg: str) ->
         app.save_screenshot(os.path.basename(svg), path=os.path.dirname(svg))
 
 
+async def shoot_live(example: str, size: tuple[int, int], svg: str, runs: int) -> None:
+    """The app while the script runs (stopped once `runs` runs are on screen)."""
+    trace = "tfsess-screenshot-live.jsonl"
+    source = LiveScript(os.path.join("examples", example), [], trace)
+    app = InspectorApp(source)
+    try:
+        async with app.run_test(size=size) as pilot:
+            for _ in range(2400):
+                st = app.view.state
+                if st is not None and len(st.runs) >= runs:
+                    break
+                await pilot.pause(0.005)
+            await pilot.pause(0.1)
+            app.save_screenshot(os.path.basename(svg), path=os.path.dirname(svg))
+    finally:
+        source.kill()
+        source.wait(10)
+        if os.path.exists(trace):
+            os.unlink(trace)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(REPO, "screenshots"))
@@ -73,13 +95,20 @@ def main() -> None:
         for name, example, size, keys in SHOTS:
             if args.only and name not in args.only:
                 continue
-            trace = record(example, workdir)
             svg = os.path.join(out, f"{name}.svg")
-            os.chdir(workdir)
-            try:
-                asyncio.run(shoot(trace, size, keys, svg))
-            finally:
-                os.chdir(cwd)
+            if keys == ["live"]:
+                os.chdir(REPO)
+                try:
+                    asyncio.run(shoot_live(example, size, svg, runs=70))
+                finally:
+                    os.chdir(cwd)
+            else:
+                trace = record(example, workdir)
+                os.chdir(workdir)
+                try:
+                    asyncio.run(shoot(trace, size, keys, svg))
+                finally:
+                    os.chdir(cwd)
             png = os.path.join(out, f"{name}.png")
             cairosvg.svg2png(url=svg, write_to=png)
             print(f"{os.path.relpath(svg, REPO)}  {os.path.relpath(png, REPO)}")

@@ -50,7 +50,7 @@ class FindingsPanel(OptionList):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._keys: list[tuple] = []
+        self._keys: list[tuple] | None = None
         self._quiet = False
 
     def set_findings(self, findings: list[Finding]) -> None:
@@ -71,9 +71,12 @@ class FindingsPanel(OptionList):
         finally:
             self._quiet = False
 
+    def on_mount(self) -> None:
+        self.set_findings([])
+
     def show_index(self, index: int | None) -> None:
         """Move the highlight without telling the app (it already knows)."""
-        if index is None or index >= len(self._keys):
+        if index is None or index >= len(self._keys or ()):
             return
         self._quiet = True
         try:
