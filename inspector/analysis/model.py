@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     id: int
     file: str
@@ -22,7 +22,7 @@ class Site:
 UNKNOWN_SITE = Site(0, "?", 0, "?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Leaf:
     """One fetched or fed item: name, dtype, shape, graph id, kind
     (tensor, op, variable, sparse, eager, name, or a type name)."""
@@ -34,7 +34,7 @@ class Leaf:
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FetchSummary:
     id: int
     fetches: tuple[Leaf, ...]
@@ -46,7 +46,7 @@ class FetchSummary:
 EMPTY_SUMMARY = FetchSummary(0, (), 0, (), 0)
 
 
-@dataclass
+@dataclass(slots=True)
 class SessionInfo:
     id: int
     pid: int
@@ -73,7 +73,7 @@ class SessionInfo:
         return f"{self.kind} #{self.id}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     index: int  # event index in the trace
     session: int
@@ -89,7 +89,7 @@ class Run:
     msg: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Related:
     role: str  # created, closed, entered, default-ended
     file: str
@@ -97,7 +97,7 @@ class Related:
     how: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     kind: str
     severity: str  # error, warning, info
