@@ -98,23 +98,38 @@ class ScriptProcess:
         if self.as_module:
             cmd.append("-m")
         cmd += [self.target, *self.args]
-        streams = [self._make_stream(1), self._make_stream(2)]
+        if self._one_terminal():
+            # stdout and stderr are the same terminal: one pseudo-terminal for both keeps
+            # their order (say, a prompt on stderr after a line on stdout) as the user
+            # sees it without us; the trace then records both as fd 1.
+            read_fd, child_end = self._make_stream(1)
+            child_out = child_err = child_end
+            tees, child_ends = [(1, read_fd)], [child_end]
+        else:
+            (r1, child_out), (r2, child_err) = self._make_stream(1), self._make_stream(2)
+            tees, child_ends = [(1, r1), (2, r2)], [child_out, child_err]
         try:
             self.popen = subprocess.Popen(
                 cmd,
                 stdin=None if self.passthrough else subprocess.DEVNULL,
-                stdout=streams[0][1],
-                stderr=streams[1][1],
+                stdout=child_out,
+                stderr=child_err,
                 close_fds=True,
             )
         except OSError as exc:
             raise LaunchError(f"cannot start {self.python}: {exc.strerror}") from None
-        for fd_no, (read_fd, child_end) in zip((1, 2), streams, strict=True):
+        for child_end in child_ends:
             os.close(child_end)
+        for fd_no, read_fd in tees:
             t = threading.Thread(target=self._tee, args=(fd_no, read_fd), daemon=True,
                                  name=f"tee-{fd_no}")
             t.start()
             self._threads.append(t)
+
+    def _one_terminal(self) -> bool:
+        if not (self.passthrough and os.isatty(1) and os.isatty(2)):
+            return False
+        return os.path.samestat(os.fstat(1), os.fstat(2))
 
     def _make_stream(self, fd_no: int) -> tuple[int, int]:
         """A pty when we echo to a terminal (the script then sees a terminal, as it
@@ -212,15 +227,19 @@ class ScriptProcess:
 
 
 def run_passthrough(proc: ScriptProcess) -> int:
-    """Run with the terminal: SIGINT reaches the script from the terminal itself, so
-    we ignore ours; SIGTERM/SIGHUP sent to us are passed on."""
+    """Run with the terminal. The child is started first, so it inherits our signal
+    dispositions as they were (a SIGINT ignored here would stay ignored in it, as
+    without us; one we are about to ignore must not be). Then: SIGINT reaches the
+    script from the terminal itself, so we ignore ours; SIGTERM, SIGHUP and SIGQUIT sent
+    to us are passed on, unless they were ignored to begin with (nohup)."""
+    proc.start()
     previous = {}
     forward = lambda signum, frame: proc.send_signal(signum)  # noqa: E731
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        previous[sig] = signal.signal(sig, forward)
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            previous[sig] = signal.signal(sig, forward)
     previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        proc.start()
         return proc.wait()
     finally:
         for sig, handler in previous.items():

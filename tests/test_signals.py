@@ -1,0 +1,45 @@
+"""Ctrl+C in a terminal signals the whole foreground process group: the script gets its
+KeyboardInterrupt as without us, and the exit status is a shell's 130."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from tests.helpers import ENV, REPO
+
+SCRIPT = REPO / "tests" / "scripts" / "sleep_loop.py"
+
+
+def _start(cmd):
+    # A process group of its own, like a shell's foreground job.
+    return subprocess.Popen(cmd, env={**ENV, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def _interrupt(proc):
+    assert proc.stdout.readline().strip() == "ready"
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def test_ctrl_c_interrupts_the_script_as_without_the_recorder(tmp_path):
+    plain_code, plain_err = _interrupt(_start([sys.executable, str(SCRIPT)]))
+    rec_code, rec_err = _interrupt(_start(
+        [sys.executable, "-m", "inspector", "run", "--no-tui", "-o", str(tmp_path / "t.jsonl"), str(SCRIPT)]))
+    assert plain_code == -signal.SIGINT
+    assert rec_code == 128 + signal.SIGINT
+    assert "KeyboardInterrupt" in rec_err
+    assert rec_err.split("tfsess-inspect: sessions")[0].strip() == plain_err.strip()
+
+
+def test_sigterm_to_the_inspector_reaches_the_script(tmp_path):
+    proc = _start([sys.executable, "-m", "inspector", "run", "--no-tui", "-o", str(tmp_path / "t.jsonl"),
+                   str(SCRIPT)])
+    assert proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGTERM)  # to the inspector only
+    proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
