@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -81,6 +83,27 @@ async def shoot_live(example: str, size: tuple[int, int], svg: str, runs: int) -
             os.unlink(trace)
 
 
+def for_cairosvg(svg: str) -> str:
+    """Textual's SVG puts each run of text at its first cell and sizes the run with
+    `textLength`; cairosvg ignores textLength, and Fira Code's glyphs are a little
+    narrower than Textual's cells, so long runs (box borders) fall short. Give every
+    character its own x instead (SVG allows a list), which cairosvg honours."""
+
+    pattern = re.compile(
+        r'(<text [^>]*?)x="([\d.]+)"([^>]*?)textLength="([\d.]+)"([^>]*)>([^<]*)</text>')
+
+    def fix(match: re.Match) -> str:
+        head, x, mid, length, tail, body = match.groups()
+        chars = len(html.unescape(body))
+        if chars < 2:
+            return match.group(0)
+        cell = float(length) / chars
+        xs = " ".join(f"{float(x) + k * cell:.2f}" for k in range(chars))
+        return f'{head}x="{xs}"{mid}{tail}>{body}</text>'
+
+    return pattern.sub(fix, svg)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(REPO, "screenshots"))
@@ -110,7 +133,8 @@ def main() -> None:
                 finally:
                     os.chdir(cwd)
             png = os.path.join(out, f"{name}.png")
-            cairosvg.svg2png(url=svg, write_to=png)
+            with open(svg, encoding="utf-8") as fh:
+                cairosvg.svg2png(bytestring=for_cairosvg(fh.read()).encode(), write_to=png)
             print(f"{os.path.relpath(svg, REPO)}  {os.path.relpath(png, REPO)}")
 
 

@@ -92,7 +92,8 @@ def test_opens_on_the_first_finding_with_its_line_highlighted(trace):
             assert {seg.style.bgcolor for seg in other if seg.style}.isdisjoint(backgrounds)
             # The finding's message is shown above the source.
             title = text_of(app.query_one("#source-title"))
-            assert "run-after-close" in title and "used Session #2 after it was closed" in title
+            flat = " ".join(line.strip(" █") for line in title.splitlines())
+            assert "run-after-close" in flat and "used Session #2 after it was closed" in flat
             status = text_of(app.query_one(StatusBar))
             assert "sessions 2 · runs 8 · findings 2" in status
             assert "exited with code 0" in status

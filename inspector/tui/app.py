@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 
+from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
@@ -396,6 +397,7 @@ class InspectorApp(App[int | None]):
         cwd = st.header.get("cwd")
         rel = os.path.relpath(file, cwd) if cwd and file.startswith(cwd.rstrip("/") + "/") else file
         title = Text()
+        pinned: list[Text] = []
         if finding is not None:
             icon = SEVERITY_ICON.get(finding.severity, "•")
             title.append(f"{icon} {finding.kind}", "bold red" if finding.severity == "error"
@@ -419,12 +421,13 @@ class InspectorApp(App[int | None]):
             for n in sorted(marks):
                 if 0 < n <= len(lines) and not view.in_view(n):
                     mark = marks[n]
-                    title.append("\n")
-                    title.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
-                    title.append_text(lines[n - 1])
-                    title.append(f"  ◀ {mark.note}", "italic")
-        self._q(SourcePane).show(title, finding is not None, file, code, line or None,
-                                        finding is not None or not info.ok, marks)
+                    pin = Text(no_wrap=True, overflow="ellipsis")
+                    pin.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
+                    pin.append_text(lines[n - 1])
+                    pin.append(f"  ◀ {mark.note}", "italic")
+                    pinned.append(pin)
+        self._q(SourcePane).show(Group(title, *pinned), finding is not None, file, code,
+                                 line or None, finding is not None or not info.ok, marks)
 
     def choose_finding(self, index: int) -> None:
         findings = self.view.findings

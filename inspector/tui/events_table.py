@@ -43,9 +43,9 @@ CACHE_SIZE = 2000
 def fmt_time(ns: int) -> str:
     s = ns / 1e9
     if s < 1000:
-        return f"{s:8.3f}"
+        return f"{s:7.3f}"
     m, s = divmod(s, 60)
-    return f"{int(m):4d}:{s:06.3f}"[-8:]
+    return f"{int(m):3d}:{s:06.3f}"[-7:]
 
 
 def fmt_dur(ns: int | None) -> str:
@@ -229,15 +229,15 @@ class EventsTable(ScrollView, can_focus=True):
     # -- drawing --------------------------------------------------------------------
     def _columns(self, width: int) -> tuple[int, int]:
         """Widths of the call-site and outcome columns."""
-        fixed = 8 + 1 + 4 + 1 + 8 + 1 + 8 + 1
+        fixed = 7 + 1 + 3 + 1 + 8 + 1 + 7 + 1
         rest = max(10, width - fixed)
-        site = min(34, max(14, rest * 3 // 5))
+        site = min(32, max(12, rest * 3 // 5))
         return site, max(0, rest - site - 1)
 
     def _header(self, width: int) -> Strip:
         site_w, out_w = self._columns(width)
-        line = (f"{'time s':>8} {'sess':<4} {'kind':<8} {'call site':<{site_w}} "
-                f"{'duration':>8} {'outcome':<{out_w}}")
+        line = (f"{'time s':>7} {'ses':<3} {'kind':<8} {'call site':<{site_w}} "
+                f"{'took':>7} {'outcome':<{out_w}}")
         style = self.get_component_rich_style("events-table--header")
         return Strip([Segment(line[:width].ljust(width), style)])
 
@@ -268,9 +268,9 @@ class EventsTable(ScrollView, can_focus=True):
         life = self.get_component_rich_style("events-table--lifecycle")
         dim = self.get_component_rich_style("events-table--dim")
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(fmt_time(info.ts), dim)
+        text.append(fmt_time(info.ts)[-7:], dim)
         text.append(" ")
-        text.append(f"#{info.session}"[:4].ljust(4) if info.session else "    ")
+        text.append(f"#{info.session}"[:3].ljust(3) if info.session else "   ")
         text.append(" ")
         kind = KIND_NAMES.get(info.kind, info.kind)[:8].ljust(8)
         kind_style = err if not info.ok else (life if info.life is not None else Style())
@@ -283,7 +283,7 @@ class EventsTable(ScrollView, can_focus=True):
             where = "…" + where[len(where) - site_w + 1:]
         text.append(where.ljust(site_w))
         text.append(" ")
-        text.append(fmt_dur(info.dur).rjust(8), dim)
+        text.append(fmt_dur(info.dur).rjust(7), dim)
         text.append(" ")
         outcome, o_style = self._outcome(info, st, err, dim)
         text.append(one_line(outcome, out_w), o_style)

@@ -216,7 +216,7 @@ class SourcePane(Vertical):
     def code(self) -> SourceView:
         return self.query_one(SourceView)
 
-    def show(self, title: Text, finding: bool, file: str | None, code: str | None,
+    def show(self, title, finding: bool, file: str | None, code: str | None,
              line: int | None, error: bool, marks: dict[int, Mark]) -> None:
         header = self.query_one("#source-title", Static)
         update_static(header, title)

@@ -67,6 +67,7 @@ class Timeline(Widget, can_focus=True):
         max-height: 12;
         background: $surface;
         padding: 0 1 0 0;
+        overflow: hidden;
     }
     Timeline > .timeline--label { color: $text-muted; }
     Timeline > .timeline--label-selected { color: $text; text-style: bold; }
