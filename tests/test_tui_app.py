@@ -193,6 +193,27 @@ def test_selecting_a_finding_in_the_panel_selects_its_event(trace):
     asyncio.run(go())
 
 
+def test_clicking_a_lane_selects_that_sessions_nearest_event(trace):
+    async def go():
+        app = InspectorApp(TraceFile(trace))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            timeline = app.query_one(Timeline)
+            label_w = timeline._label_width(timeline.size.width)
+            # Offsets count the border: lane 1 is row 1, lane 2 row 2.
+            await pilot.click(Timeline, offset=(label_w + 3, 1))  # lane 1, its start
+            info = app.view.info(app.selected_ref)
+            assert info.session == 1 and info.kind == "sess"
+            await pilot.click(Timeline, offset=(timeline.size.width, 2))  # lane 2, its end
+            info = app.view.info(app.selected_ref)
+            assert info.session == 2 and info.site.line == 29
+            # A click on the events table's first row (under the border and header).
+            await pilot.click(EventsTable, offset=(5, 2))
+            assert app.query_one(EventsTable).cursor == 0
+
+    asyncio.run(go())
+
+
 def test_o_opens_the_line_in_the_editor(trace, tmp_path, monkeypatch):
     record = tmp_path / "args.txt"
     editor = tmp_path / "editor.py"

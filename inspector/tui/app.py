@@ -6,6 +6,7 @@ them to the view on the event loop and refreshes each pane once per batch.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gc
 import os
@@ -459,6 +460,22 @@ class InspectorApp(App[int | None]):
         info = EventInfo(-1, -1, 0, finding.session, "finding", site, None, False)
         self._show_source(info, finding)
         self._q(DetailPane).show(Text(clean(finding.message)))
+
+    @on(Timeline.Clicked)
+    def _timeline_clicked(self, msg: Timeline.Clicked) -> None:
+        """Select the event of that session nearest to the clicked time."""
+        view = self.view
+        rows = view.session_rows.get(msg.session)
+        if not rows:
+            return
+        i = bisect.bisect_left(rows, msg.ts, key=lambda ref: view.info(ref).ts)
+        near = [r for r in rows[max(0, i - 1):i + 1]]
+        ref = min(near, key=lambda r: abs(view.info(r).ts - msg.ts))
+        table = self._q(EventsTable)
+        if table.filtered is not None and not table.shows(ref):
+            self._clear_filters()
+        self.follow = False
+        table.select_ref(ref)
 
     @on(FindingsPanel.Chosen)
     def _finding_chosen(self, msg: FindingsPanel.Chosen) -> None:

@@ -222,7 +222,10 @@ class EventsTable(ScrollView, can_focus=True):
         self.move_to(len(self.rows) - 1 if end else 0, user=True)
 
     def on_click(self, event) -> None:
-        y = event.y
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        y = offset.y
         if y >= 1:
             self.move_to(int(self.scroll_offset.y) + y - 1, user=True)
 

@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -159,6 +160,32 @@ class Timeline(Widget, can_focus=True):
 
     def action_pan(self, direction: int) -> None:
         self.pan(direction)
+
+    class Clicked(Message):
+        """A click on a session's lane, at a time."""
+
+        def __init__(self, session: int, ts: int) -> None:
+            super().__init__()
+            self.session = session
+            self.ts = ts
+
+    def on_click(self, event) -> None:
+        st = self.view.state
+        if st is None:
+            return
+        offset = event.get_content_offset(self)  # (not counting the border)
+        if offset is None:
+            return
+        x, y = offset
+        sessions = st.user_sessions()
+        label_w = self._label_width(self.size.width)
+        lane_w = max(1, self.size.width - label_w - 1)
+        if not 0 <= y < len(sessions):
+            return
+        start, end = self.span()
+        col = min(max(0, x - label_w - 1), lane_w - 1)
+        ts = start + (col + 0.5) * (end - start) / lane_w
+        self.post_message(self.Clicked(sessions[y].id, int(ts)))
 
     def reveal(self, ts: int) -> None:
         """Pan so that `ts` is in view (when zoomed)."""
