@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.analysis.model import (
-    EMPTY_SUMMARY,
     UNKNOWN_SITE,
     FetchSummary,
     Leaf,
-    Run,
     SessionInfo,
     Site,
 )
+from inspector.analysis.runs import RunStore
 
 
 @dataclass
@@ -67,7 +66,7 @@ class TraceState:
     summaries: dict[int, FetchSummary] = field(default_factory=dict)
     threads: dict[int, dict[str, Any]] = field(default_factory=dict)
     sessions: dict[int, SessionInfo] = field(default_factory=dict)
-    runs: list[Run] = field(default_factory=list)
+    runs: RunStore = field(init=False)
     lifecycle: list[Lifecycle] = field(default_factory=list)
     resets: list[Lifecycle] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
@@ -76,6 +75,9 @@ class TraceState:
     tensorflow: str | None = None
     exit: ExitInfo = field(default_factory=ExitInfo)
     last_ts: int = 0
+
+    def __post_init__(self) -> None:
+        self.runs = RunStore(self.sites, self.summaries)
 
     @property
     def finished(self) -> bool:
@@ -134,23 +136,12 @@ class StateBuilder:
 def _on_run(st: TraceState, ev: dict, index: int, ts: int) -> None:
     ok = ev.get("ev") == "run"
     sid = _int(ev.get("s"))
-    run = Run(
-        index=index,
-        session=sid,
-        kind=_str(ev.get("k"), "run"),
-        ts=ts,
-        dur=_int(ev.get("dur")),
-        site=st.site(_int(ev.get("site"))),
-        fetch=st.summaries.get(_int(ev.get("fs")), EMPTY_SUMMARY),
-        thread=_int(ev.get("th")),
-        pid=_int(ev.get("pid")),
-        ok=ok,
-        exc=None if ok else _str(ev.get("exc"), "?"),
-        msg=None if ok else _str(ev.get("msg")),
-    )
-    st.runs.append(run)
-    if ts + run.dur > st.last_ts:
-        st.last_ts = ts + run.dur
+    dur = _int(ev.get("dur"))
+    error = None if ok else (_str(ev.get("exc"), "?"), _str(ev.get("msg")))
+    st.runs.append(index, sid, ts, dur, _str(ev.get("k"), "run"), _int(ev.get("site")),
+                   _int(ev.get("fs")), _int(ev.get("th")), _int(ev.get("pid")), error)
+    if ts + dur > st.last_ts:
+        st.last_ts = ts + dur
     sess = st.sessions.get(sid)
     if sess is not None:
         sess.runs += 1

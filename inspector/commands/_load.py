@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.analysis import build_state, find_all
+from inspector.analysis import find_all
 from inspector.analysis.model import Finding
-from inspector.analysis.state import TraceState
+from inspector.analysis.state import StateBuilder, TraceState
 from inspector.commands import CommandError
-from inspector.trace.reader import TraceError, read_trace
+from inspector.trace.reader import TraceError, iter_trace
 
 
 @dataclass
@@ -21,9 +21,14 @@ class Loaded:
 
 
 def load_trace(path: str) -> Loaded:
+    """Read and analyse a trace batch by batch (a million-run trace never exists as a
+    million dicts at once)."""
     try:
-        data = read_trace(path)
+        tail, batches = iter_trace(path)
+        builder = StateBuilder(tail.header)
+        for batch in batches:
+            builder.feed_all(batch)
     except TraceError as exc:
         raise CommandError(str(exc)) from None
-    state = build_state(data.header, data.events)
-    return Loaded(path, state, find_all(state), data.cut, data.bad_lines)
+    state = builder.state
+    return Loaded(path, state, find_all(state), tail.cut, tail.bad_lines)

@@ -11,7 +11,7 @@ _MARKS = ("The Session graph is empty", "EagerTensor", "not supported when eager
 
 def find_eager_in_session(state: TraceState) -> list[Finding]:
     found = []
-    for run in state.runs:
+    for run in state.runs.failed_runs():
         eager = [leaf for leaf in run.fetch.fetches + run.fetch.feeds if leaf.kind == "eager"]
         said = bool(run.msg) and any(m in run.msg for m in _MARKS)
         if not eager and not said:

@@ -12,7 +12,7 @@ _MARKS = ("is not an element of this graph", "graph is different from the sessio
 
 def find_graph_mismatches(state: TraceState) -> list[Finding]:
     found = []
-    for run in state.runs:
+    for run in state.runs.failed_runs():
         sess = state.sessions.get(run.session)
         foreign = []
         if sess is not None and sess.graph:

@@ -11,7 +11,7 @@ _MARK = "No default session is registered"
 
 def find_no_default_session(state: TraceState) -> list[Finding]:
     found = []
-    for run in state.runs:
+    for run in state.runs.failed_runs():
         if run.kind not in ("eval", "operation-run") or run.ok or run.session:
             continue
         if run.msg and _MARK not in run.msg and run.exc != "ValueError":

@@ -16,7 +16,7 @@ from inspector.analysis.state import TraceState
 
 def find_runs_after_close(state: TraceState) -> list[Finding]:
     found = []
-    for run in state.runs:
+    for run in state.runs.failed_runs():
         sess = state.sessions.get(run.session)
         if sess is None:
             continue
