@@ -180,8 +180,10 @@ class Timeline(Widget, can_focus=True):
         sessions = st.user_sessions()
         label_w = self._label_width(self.size.width)
         lane_w = max(1, self.size.width - label_w - 1)
-        if not 0 <= y < len(sessions):
+        shown, first = self.lanes_shown(sessions)
+        if not 0 <= y < shown:
             return
+        y += first
         start, end = self.span()
         col = min(max(0, x - label_w - 1), lane_w - 1)
         ts = start + (col + 0.5) * (end - start) / lane_w
@@ -212,19 +214,32 @@ class Timeline(Widget, can_focus=True):
         lane_w = max(1, width - label_w - 1)
         start, end = self.span()
         per_col = (end - start) / lane_w
-        if y < len(sessions):
-            return self._lane(sessions[y], label_w, lane_w, start, per_col, base, width)
-        if y == max(1, len(sessions)):
+        shown, first = self.lanes_shown(sessions)
+        if y < shown:
+            return self._lane(sessions[first + y], label_w, lane_w, start, per_col, base, width,
+                              hidden=len(sessions) - shown if y == shown - 1 else 0)
+        if y == max(1, shown):
             return self._axis(label_w, lane_w, start, end, base, width)
         if not sessions and y == 0:
             text = Text(" no sessions yet", self.get_component_rich_style("timeline--axis"))
             return base_styled(list(text.render(self.app.console)), base, width)
         return base_styled([], base, width)
 
+    def lanes_shown(self, sessions) -> tuple[int, int]:
+        """(how many lanes fit above the axis, index of the first): with more sessions
+        than rows, the lanes scroll to keep the selected (or filtered) session."""
+        rows = max(1, self.size.height - 1) if self.size.height else len(sessions)
+        if len(sessions) <= rows:
+            return len(sessions), 0
+        want = self.session_filter or self.selected_session
+        ids = [s.id for s in sessions]
+        first = min(ids.index(want), len(ids) - rows) if want in ids else 0
+        return rows, max(0, first)
+
     def _col(self, ts: float, start: float, per_col: float) -> int:
         return int((ts - start) / per_col) if per_col > 0 else 0
 
-    def _lane(self, sess, label_w, lane_w, start, per_col, base, width) -> Strip:
+    def _lane(self, sess, label_w, lane_w, start, per_col, base, width, hidden=0) -> Strip:
         style = self.get_component_rich_style
         chosen = sess.id == self.selected_session or sess.id == self.session_filter
         label = Text(no_wrap=True, overflow="ellipsis")
@@ -239,6 +254,11 @@ class Timeline(Widget, can_focus=True):
                      style("timeline--label-selected" if chosen else "timeline--label"))
         label.append(" " + where, style("timeline--axis"))
         label.truncate(label_w, pad=True)
+        if hidden:  # the last lane shown says how many more there are
+            more = f" +{hidden}"
+            label.truncate(label_w - len(more))
+            label.append(more, style("timeline--marker"))
+            label.truncate(label_w, pad=True)
         cells = [" "] * lane_w
         styles: list[Style | None] = [None] * lane_w
         end_ts = self.view.end_ts(self.now_ns)
