@@ -9,6 +9,7 @@ from rich.text import Text
 
 from inspector.analysis.model import Finding
 from inspector.analysis.state import TraceState
+from inspector.tui.text import clean
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -17,13 +18,14 @@ def _rel(path: str) -> str:
     try:
         rel = os.path.relpath(path)
     except ValueError:
-        return path
-    return rel if not rel.startswith("..") else path
+        rel = path
+    return clean(rel if not rel.startswith("..") else path)
 
 
 def print_summary(console: Console, state: TraceState, findings: list[Finding], trace_path: str,
                   cut: bool = False) -> None:
-    # Every user-controlled string goes in through Text.append: never parsed as markup.
+    # Every user-controlled string goes in through Text.append (never parsed as markup)
+    # and through clean() (escape sequences shown, not sent to the terminal).
     sessions = state.user_sessions()
     head = Text("tfsess-inspect: ", style="bold")
     head.append(f"sessions {len(sessions)} · runs {len(state.runs)} · findings {len(findings)}")
@@ -32,10 +34,10 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
         head.append(f" ({errors} error{'s' if errors != 1 else ''})", style="bold red")
     console.print(head)
     for s in sessions:
-        line = Text(f"  {s.label:<24}", style="bold")
+        line = Text(f"  {clean(s.label):<24}", style="bold")
         line.append(f" created {_rel(s.created_site.file)}:{s.created_site.line}")
         if s.closed_site is not None:
-            line.append(f", closed {_rel(s.closed_site.file)}:{s.closed_site.line} ({s.closed_how})")
+            line.append(f", closed {_rel(s.closed_site.file)}:{s.closed_site.line} ({clean(str(s.closed_how))})")
         else:
             line.append(", never closed", style="yellow")
         line.append(f", {s.runs} runs")
@@ -47,7 +49,7 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
         line.append(f"{f.severity:<7} ", style=_STYLE.get(f.severity, ""))
         line.append(f"{f.kind}", style="bold")
         line.append(f"  {_rel(f.file)}:{f.line}\n", style="underline")
-        line.append("    " + f.message)
+        line.append("    " + clean(f.message))
         console.print(line)
     if cut:
         console.print(Text("  the trace ends in a cut line: the script died while it was being written",
