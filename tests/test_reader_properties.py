@@ -1,0 +1,72 @@
+"""The trace reader on arbitrary bytes: it returns events or raises TraceError (one line
+for the user), never anything else; and a valid trace split anywhere reads the same."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inspector.analysis.state import StateBuilder
+from inspector.trace.reader import TraceError, TraceTail
+
+HEADER = b'{"ev":"header","format":"tfsess-trace","version":1,"pid":1,"argv":[]}\n'
+
+
+def _read(data: bytes):
+    tail = TraceTail("x.jsonl")
+    try:
+        events = tail.feed(data, final=True)
+    except TraceError:
+        return None
+    builder = StateBuilder(tail.header)
+    builder.feed_all(events)  # the analysis must swallow whatever JSON it is given
+    return events
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_crash_the_reader(data):
+    _read(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_after_a_valid_header_never_crash_the_reader(data):
+    assert _read(HEADER + data) is not None
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["ev", "s", "ts", "dur", "k", "site", "fs", "th", "pid",
+                                                 "how", "file", "line", "stack", "text", "fetches"]),
+                                json_values, max_size=8), max_size=20))
+def test_any_json_objects_as_events_never_crash_the_analysis(objs):
+    for o in objs:
+        o.setdefault("ev", "run")
+    data = HEADER + b"".join(json.dumps(o).encode() + b"\n" for o in objs)
+    _read(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=0, max_value=400), st.integers(min_value=1, max_value=97))
+def test_a_trace_read_in_pieces_gives_the_same_events(cut, step):
+    lines = [HEADER] + [
+        b'{"ev":"run","s":1,"ts":%d,"dur":5,"k":"run","site":1,"fs":1,"th":1,"pid":1}\n' % i
+        for i in range(20)
+    ]
+    data = b"".join(lines)
+    whole = TraceTail("x").feed(data, final=True)
+    tail = TraceTail("x")
+    got = tail.feed(data[:cut])
+    for i in range(cut, len(data), step):
+        got += tail.feed(data[i:i + step])
+    got += tail.feed(b"", final=True)
+    assert got == whole and len(whole) == 20
