@@ -7,6 +7,7 @@ import sys
 
 from rich.console import Console
 
+from inspector.analysis.model import SEVERITY_ORDER
 from inspector.commands import CommandError
 from inspector.commands._load import load_trace
 from inspector.commands._summary import print_summary
@@ -27,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "pass straight through) and a summary is printed to stderr at the end")
     parser.add_argument("-o", "--output", metavar="TRACE",
                         help="where to write the trace (default: ./tfsess-<script>-<pid>.jsonl)")
+    parser.add_argument("--fail-on", choices=("error", "warning"), default=None,
+                        help="with --no-tui: exit 1 when the trace has findings of this severity or "
+                             "worse, even if the script exited 0 (its own non-zero exit code wins)")
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter that runs the script (default: this one)")
     parser.add_argument("-m", dest="module", metavar="MODULE",
@@ -48,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
         check_target(target, as_module, args.python)
     except LaunchError as exc:
         raise CommandError(str(exc)) from None
+    fail_on = getattr(args, "fail_on", None)
+    if fail_on and not args.no_tui:
+        raise CommandError("--fail-on is for CI runs: use it with --no-tui")
     trace = args.output or default_trace_path(target, as_module)
     if not args.no_tui:
         from inspector.tui import live
@@ -64,4 +71,18 @@ def run(args: argparse.Namespace) -> int:
                       loaded.cut)
     except CommandError as exc:
         sys.stderr.write(f"tfsess-inspect: {exc}\n")
+        return 2 if fail_on and code == 0 else code  # a gate that could not look fails
+    if fail_on and code == 0:
+        return _gate(loaded.findings, fail_on)
     return code
+
+
+def _gate(findings: list, fail_on: str) -> int:
+    """--fail-on: 1 when a finding is of severity `fail_on` or worse."""
+    limit = SEVERITY_ORDER[fail_on]
+    bad = sum(1 for f in findings if SEVERITY_ORDER.get(f.severity, 99) <= limit)
+    if not bad:
+        return 0
+    sys.stderr.write(f"tfsess-inspect: --fail-on {fail_on}: {bad} finding{'s' if bad != 1 else ''} "
+                     f"of severity {fail_on} or worse: exit 1\n")
+    return 1
