@@ -243,6 +243,12 @@ def test_help_screen_lists_every_binding_and_q_quits(trace):
                 assert binding.description in app.screen.markdown
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
+            # The command palette lists our keys too, and runs them.
+            titles = {c.title: c for c in app.get_system_commands(app.screen)}
+            assert {"Next finding", "Session", "Follow", "Open in $EDITOR"} <= set(titles)
+            titles["Session"].callback()
+            await pilot.pause()
+            assert app.session_filter == 1
             await pilot.press("q")
             await pilot.pause()
             assert app._exit_renderables is not None or not app.is_running

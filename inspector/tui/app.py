@@ -18,7 +18,7 @@ import time
 from rich.console import Group
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.css.query import NoMatches
@@ -147,6 +147,18 @@ class InspectorApp(App[int | None]):
         yield Input(placeholder="search call sites, fetch names, messages (enter; escape clears)",
                     id="search")
         yield Footer()
+
+    def get_system_commands(self, screen):
+        """The command palette (ctrl+p): Textual's commands, then every key of ours."""
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if binding.action.startswith(("move(", "cycle_pane(-1")):
+                continue
+            key = binding.key.split(",")[0].replace("question_mark", "?").replace(
+                "slash", "/").replace("left_square_bracket", "[").replace(
+                "right_square_bracket", "]")
+            yield SystemCommand(binding.description, f"key: {key}",
+                                functools.partial(self.call_later, self.run_action, binding.action))
 
     def _q(self, selector, expect_type=None):
         """query_one on the main screen (not whichever screen is on top: help, confirm)."""
