@@ -1,4 +1,7 @@
-"""The app's messages. Threads never touch widgets: they post these."""
+"""The app's messages. Threads never touch widgets: they post these.
+
+(Messages a widget sends about itself, such as `EventsTable.Moved`, live in the
+widget's class, as Textual's own widgets do.)"""
 
 from __future__ import annotations
 
@@ -34,19 +37,3 @@ class ScriptExited(Message):
     def __init__(self, code: int | None) -> None:
         super().__init__()
         self.code = code
-
-
-class SelectEvent(Message):
-    """A pane asks the app to select an event (its index in the trace)."""
-
-    def __init__(self, event: int, origin: str) -> None:
-        super().__init__()
-        self.event = event
-        self.origin = origin
-
-
-class Tick(Message):
-    """Refresh what depends on the wall clock (elapsed time, open bars)."""
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, Tick)

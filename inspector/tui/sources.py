@@ -10,6 +10,7 @@ touches a widget.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from typing import Any
@@ -92,8 +93,6 @@ class LiveScript(TraceFile):
     def __init__(self, target: str, args: list[str], trace_path: str, as_module: bool = False,
                  python: str | None = None) -> None:
         super().__init__(trace_path, follow=True)
-        import sys
-
         self.target = target
         self.args = list(args)
         self.as_module = as_module
