@@ -7,13 +7,14 @@ import os
 import sys
 
 from inspector import __version__
-from inspector.commands import CommandError, replay, report
+from inspector.commands import CommandError, export, replay, report
 from inspector.commands import run as run_cmd
 
 COMMANDS = {
     "run": run_cmd,
     "report": report,
     "replay": replay,
+    "export": export,
 }
 
 
