@@ -1,9 +1,10 @@
 """Run the user's script as its own `__main__`, under the recorder.
 
-Started by the CLI as ``python -c <stub> TRACE T0_NS [-m] TARGET ARGS...``. The script
-must see what a plain ``python script.py args`` gives it: `__name__`, `__file__`,
-`sys.argv`, `sys.path[0]`, a permanent `__main__` (so pickling works), the same
-traceback without our frames, and the same exit code.
+Started by the CLI as ``python -c <stub> TRACE T0_NS [--memory-interval=SECONDS] [-m]
+TARGET ARGS...`` (without the flag the memory sampler runs at its default interval).
+The script must see what a plain ``python script.py args`` gives it: `__name__`,
+`__file__`, `sys.argv`, `sys.path[0]`, a permanent `__main__` (so pickling works), the
+same traceback without our frames, and the same exit code.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import types
 from typing import Any
 
 from inspector.agent import importhook
+from inspector.agent import memory as memory_mod
 from inspector.agent import recorder as recorder_mod
 from inspector.trace import format as fmt
 
 _AGENT_DIR = recorder_mod._AGENT_DIR
 _INSPECTOR_DIR = recorder_mod._INSPECTOR_DIR
 _kept_modules: list = []
+MEMORY_FLAG = "--memory-interval="
 
 
 class BadTarget(Exception):
@@ -105,6 +108,10 @@ def _clean_chain(exc: BaseException, seen: set) -> None:
 
 def main(argv: list[str]) -> None:
     trace, t0, *rest = argv
+    memory_interval = memory_mod.DEFAULT_INTERVAL
+    if rest and rest[0].startswith(MEMORY_FLAG):  # optional: older launchers omit it
+        memory_interval = float(rest[0][len(MEMORY_FLAG):])
+        rest = rest[1:]
     as_module = bool(rest) and rest[0] == "-m"
     if as_module:
         rest = rest[1:]
@@ -115,6 +122,7 @@ def main(argv: list[str]) -> None:
     while caller is not None:  # the launcher's `python -c` stub is ours, not the script's
         rec.own_codes.add(caller.f_code)
         caller = caller.f_back
+    memory_mod.start(rec, memory_interval)
     try:
         code, main_module = _prepare_module(target) if as_module else _prepare_script(target)
     except BadTarget as exc:

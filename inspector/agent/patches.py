@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from inspector.agent import memory as _memory_mod
 from inspector.agent import recorder as _recorder_mod
 from inspector.trace import format as fmt
 
@@ -104,6 +105,7 @@ def _record_session(sess: Any, known: bool = True) -> int:
         th=rec.thread_id(),
         known=known,
     )
+    _memory_at(sid, "sess")
     return sid
 
 
@@ -367,10 +369,13 @@ def _wrap_close(original: Callable, already_closed: Callable[[Any], bool]) -> Ca
             return original(self, *args, **kwargs)
         finally:
             try:
+                sid = session_id(self)
                 rec.emit_event(
-                    fmt.CLOSE, s=session_id(self), ts=rec.now(), how=how,
+                    fmt.CLOSE, s=sid, ts=rec.now(), how=how,
                     site=site or rec.site_id(), th=rec.thread_id(), already_closed=was_closed,
                 )
+                if not was_closed:
+                    _memory_at(sid, "close")
             except Exception:
                 pass
 
@@ -500,6 +505,11 @@ def _wrap_make_callable(original: Callable) -> Callable:
     return make_callable
 
 
+# -- device memory: one tagged reading at session creation and close (never per run) --
+def _memory_at(sid: int, at: str) -> None:
+    _memory_mod.sample_at(sid, at)
+
+
 # -- per-module patchers -------------------------------------------------------
 def _set(owner: Any, name: str, make: Callable[[Callable], Callable], what: str) -> None:
     original = owner.__dict__.get(name) if hasattr(owner, "__dict__") else None
@@ -588,6 +598,7 @@ def _wrap_monitored_init(original: Callable) -> Callable:
                 graph=graph_id(getattr(self, "graph", None)), config=None, parent=0,
                 site=rec.site_id(), th=rec.thread_id(), known=True,
             )
+            _memory_at(sid, "sess")
         except Exception:
             pass
 

@@ -33,9 +33,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "worse, even if the script exited 0 (its own non-zero exit code wins)")
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter that runs the script (default: this one)")
+    parser.add_argument("--memory-interval", type=_seconds, metavar="SECONDS",
+                        help="seconds between samples of the script's memory (default 0.1; 0: "
+                             "only at session creation and close)")
     parser.add_argument("-m", dest="module", metavar="MODULE",
                         help="run a module as `python -m MODULE` would")
     parser.add_argument("script_and_args", nargs=argparse.REMAINDER, metavar="script.py [args...]")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds: {text!r}")
+    return value
 
 
 def target_of(args: argparse.Namespace) -> tuple[str, list[str], bool]:
@@ -57,10 +70,15 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--fail-on is for CI runs: use it with --no-tui")
     trace = args.output or default_trace_path(target, as_module)
     if not args.no_tui:
+        if args.memory_interval is not None:
+            # The live view starts the script itself and does not take the interval yet.
+            raise CommandError("--memory-interval needs --no-tui for now (the live view samples "
+                               "memory every 0.1 s)")
         from inspector.tui import live
 
         return live.run_live(target, script_args, as_module, trace, args.python)
-    proc = ScriptProcess(target, script_args, trace, as_module=as_module, python=args.python)
+    proc = ScriptProcess(target, script_args, trace, as_module=as_module, python=args.python,
+                         memory_interval=args.memory_interval)
     try:
         code = run_passthrough(proc)
     except LaunchError as exc:
