@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from inspector.analysis.memory import session_peak, summary
 from inspector.analysis.model import Finding
 from inspector.analysis.state import TraceState
 
@@ -29,6 +30,7 @@ def build_report(state: TraceState, findings: list[Finding], cut: bool = False) 
             "runs": s.runs,
             "errors": s.errors,
             "parent": s.parent or None,
+            "peak_memory_bytes": session_peak(state.memory, s.created_ts, s.closed_ts, s.id) or None,
         })
     header = {k: v for k, v in state.header.items() if k != "ev"}
     if state.tensorflow:
@@ -39,7 +41,7 @@ def build_report(state: TraceState, findings: list[Finding], cut: bool = False) 
         "runs": len(state.runs),
         "sessions": sessions,
         "findings": [f.to_json() for f in findings],
-        "memory": [],
+        "memory": summary(state.memory),
         "exit": {
             "code": state.exit.code,
             "signal": state.exit.signal,

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from inspector.analysis.memory import MemoryStore
 from inspector.analysis.model import (
     UNKNOWN_SITE,
     FetchSummary,
@@ -67,6 +68,7 @@ class TraceState:
     threads: dict[int, dict[str, Any]] = field(default_factory=dict)
     sessions: dict[int, SessionInfo] = field(default_factory=dict)
     runs: RunStore = field(init=False)
+    memory: MemoryStore = field(default_factory=MemoryStore)  # `mem` events: see analysis/memory.py
     lifecycle: list[Lifecycle] = field(default_factory=list)
     resets: list[Lifecycle] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
@@ -245,6 +247,12 @@ def _on_thread(st: TraceState, ev: dict, index: int, ts: int) -> None:
     st.threads[_int(ev.get("id"))] = {"name": _str(ev.get("name"), "?"), "native": _int(ev.get("native"))}
 
 
+def _on_memory(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    peak = ev.get("peak")
+    st.memory.add(ts, _str(ev.get("dev"), "?"), _str(ev.get("src"), "?"), _int(ev.get("cur")),
+                  _int(peak, -1), _int(ev.get("s")))
+
+
 def _on_tf(st: TraceState, ev: dict, index: int, ts: int) -> None:
     st.tensorflow = ev.get("version") if isinstance(ev.get("version"), str) else None
 
@@ -289,6 +297,7 @@ _HANDLERS = {
     "out": _on_output,
     "thread": _on_thread,
     "tf": _on_tf,
+    "mem": _on_memory,
     "warn": _on_warning,
     "exc": _on_exception,
     "script_end": _on_script_end,

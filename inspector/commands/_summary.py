@@ -7,6 +7,7 @@ import os
 from rich.console import Console
 from rich.text import Text
 
+from inspector.analysis.memory import format_bytes, summary
 from inspector.analysis.model import Finding
 from inspector.analysis.state import TraceState
 from inspector.tui.text import clean
@@ -20,6 +21,19 @@ def _rel(path: str) -> str:
     except ValueError:
         rel = path
     return clean(rel if not rel.startswith("..") else path)
+
+
+def _memory_line(state: TraceState) -> Text | None:
+    """One line: the peak of each device, per source (`rss`: the process's resident memory)."""
+    per_device: dict[str, list[str]] = {}
+    for entry in summary(state.memory):
+        per_device.setdefault(entry["device"], []).append(
+            f"{format_bytes(entry['peak_bytes'])} {entry['source']}")
+    if not per_device:
+        return None
+    line = Text("  memory peak: ", style="bold")
+    line.append(" · ".join(f"{dev} {', '.join(parts)}" for dev, parts in per_device.items()))
+    return line
 
 
 def print_summary(console: Console, state: TraceState, findings: list[Finding], trace_path: str,
@@ -44,6 +58,9 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
         if s.errors:
             line.append(f", {s.errors} failed", style="red")
         console.print(line)
+    memory = _memory_line(state)
+    if memory is not None:
+        console.print(memory)
     for f in findings:
         line = Text("  ")
         line.append(f"{f.severity:<7} ", style=_STYLE.get(f.severity, ""))
