@@ -236,8 +236,9 @@ class InspectorApp(App[int | None]):
         view = self.view
         had_state = view.state is not None
         findings_before = len(view.findings)
+        before = view.state.event_count if view.state else 0
         view.feed(msg.header, msg.events, msg.final, findings=self.source.live)
-        if len(msg.events) > 1000:
+        if view.state is not None and view.state.event_count - before > 1000:
             # The state lives as long as the app: keep the cyclic GC from walking a
             # million runs again and again (full collections were 0.3-1 s pauses).
             gc.freeze()
@@ -497,7 +498,7 @@ class InspectorApp(App[int | None]):
     def _row_passes(self, ref: int) -> bool:
         st = self.view.state
         if self.session_filter is not None:
-            sid = st.runs[ref].session if ref >= 0 else st.lifecycle[~ref].session
+            sid = st.runs.session[ref] if ref >= 0 else st.lifecycle[~ref].session
             if sid != self.session_filter:
                 return False
         if self.search:

@@ -103,41 +103,51 @@ class TraceView:
         for ev in flagged - self.flagged:
             row = self.row_of_event(ev)
             if row is not None and self.rows[row] >= 0:
-                run = st.runs[self.rows[row]]
-                bisect.insort(self.session_errors.setdefault(run.session, []), run.ts)
+                ref = self.rows[row]
+                bisect.insort(self.session_errors.setdefault(st.runs.session[ref], []),
+                              st.runs.ts[ref])
         self.flagged = flagged
         self.version += 1
         return True
 
     def _index_new(self) -> None:
+        """Rows for the runs and lifecycle events added since last time, merged in
+        event order. Reads the run store's columns: no Run objects are made."""
         st = self.state
         runs, life = st.runs, st.lifecycle
+        r_index, r_session, r_ts, r_ok = runs.index, runs.session, runs.ts, runs.ok
         i, j = self._runs_seen, self._life_seen
         rows = self.rows
+        session_rows, session_runs = self.session_rows, self.session_runs
         nr, nl = len(runs), len(life)
         while i < nr or j < nl:
-            if j >= nl or (i < nr and runs[i].index < life[j].index):
-                run = runs[i]
+            if j >= nl or (i < nr and r_index[i] < life[j].index):
+                sid, ts = r_session[i], r_ts[i]
                 rows.append(i)
-                self.session_rows.setdefault(run.session, []).append(i)
-                times = self.session_runs.setdefault(run.session, [])
-                if not times or times[-1] <= run.ts:
-                    times.append(run.ts)
+                srows = session_rows.get(sid)
+                if srows is None:
+                    srows = session_rows[sid] = []
+                srows.append(i)
+                times = session_runs.get(sid)
+                if times is None:
+                    times = session_runs[sid] = []
+                if not times or times[-1] <= ts:
+                    times.append(ts)
                 else:
-                    bisect.insort(times, run.ts)
-                if not run.ok:
-                    bisect.insort(self.session_errors.setdefault(run.session, []), run.ts)
+                    bisect.insort(times, ts)
+                if not r_ok[i]:
+                    bisect.insort(self.session_errors.setdefault(sid, []), ts)
                 i += 1
             else:
                 rows.append(~j)
-                self.session_rows.setdefault(life[j].session, []).append(~j)
+                session_rows.setdefault(life[j].session, []).append(~j)
                 j += 1
         self._runs_seen, self._life_seen = i, j
 
     # -- reading ----------------------------------------------------------------
     def event_index(self, ref: int) -> int:
         st = self.state
-        return st.runs[ref].index if ref >= 0 else st.lifecycle[~ref].index
+        return st.runs.index[ref] if ref >= 0 else st.lifecycle[~ref].index
 
     def row_of_event(self, event: int) -> int | None:
         """The row showing trace event `event` (rows are in event order: bisect)."""
