@@ -122,7 +122,7 @@ def main(argv: list[str]) -> None:
     while caller is not None:  # the launcher's `python -c` stub is ours, not the script's
         rec.own_codes.add(caller.f_code)
         caller = caller.f_back
-    memory_mod.start(rec, memory_interval)
+    memory_mod.install(rec, memory_interval)
     try:
         code, main_module = _prepare_module(target) if as_module else _prepare_script(target)
     except BadTarget as exc:

@@ -13,6 +13,7 @@ import os
 import sys
 from typing import Any
 
+from inspector.agent import memory as memory_mod
 from inspector.agent import patches
 from inspector.agent import recorder as recorder_mod
 from inspector.trace import format as fmt
@@ -88,6 +89,7 @@ def _note_tensorflow(rec: Any, module: Any) -> None:
         except Exception:
             continue
     rec.emit_event(fmt.TF, version=version, path=file)
+    memory_mod.on_tensorflow()
 
 
 def install() -> None:

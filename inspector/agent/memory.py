@@ -1,6 +1,7 @@
 """Device memory: a sampler thread in the script's process (issue 5).
 
-Every `interval` seconds (default 0.1; 0 turns the thread off) the sampler reads
+From the moment TensorFlow is imported, every `interval` seconds (default 0.1; 0 turns
+the thread off) the sampler reads
 
 - the process's resident memory, device ``CPU:0``, source ``rss``: `/proc/self/statm`
   (one `pread` on a descriptor kept open) and the peak from `getrusage` (ru_maxrss);
@@ -90,9 +91,10 @@ class MemorySampler:
 
     # -- control ---------------------------------------------------------------
     def start(self) -> None:
-        atexit.register(self.stop)
-        if self.interval <= 0:
+        """Start the thread (once; not with interval 0, not after stop or in a child)."""
+        if self.interval <= 0 or self._thread is not None or self._off:
             return
+        atexit.register(self.stop)
         t = threading.Thread(target=self._loop, name=THREAD_NAME, daemon=True)
         self._thread = t
         t.start()
@@ -204,16 +206,26 @@ class MemorySampler:
                 )
 
 
-def start(rec: Any, interval: float = DEFAULT_INTERVAL) -> MemorySampler | None:
-    """Start sampling for this process; never raises."""
+def install(rec: Any, interval: float = DEFAULT_INTERVAL) -> MemorySampler | None:
+    """Set up sampling for this process (the thread starts with TensorFlow); never raises."""
     global sampler
     try:
-        s = MemorySampler(rec, interval)
-        s.start()
+        sampler = MemorySampler(rec, interval)
     except Exception:
         return None
-    sampler = s
-    return s
+    return sampler
+
+
+def on_tensorflow() -> None:
+    """TensorFlow is being imported: start the thread. Not earlier, so that a script
+    that never imports TensorFlow runs with no thread of ours (Python 3.12+ warns about
+    fork() in a process with threads)."""
+    s = sampler
+    if s is not None:
+        try:
+            s.start()
+        except Exception:
+            pass
 
 
 def sample_at(session: int, at: str) -> None:
