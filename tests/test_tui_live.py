@@ -21,6 +21,7 @@ from inspector.tui.output_pane import OutputPane
 from inspector.tui.source_pane import SourceView
 from inspector.tui.sources import MAX_BATCH_BYTES, LiveScript, TraceFile
 from inspector.tui.status_bar import StatusBar
+from inspector.tui.timeline import Timeline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -124,6 +125,34 @@ def test_events_arriving_while_the_help_screen_is_open_are_taken_in(trace_lines,
             assert app.query_one(FindingsPanel).option_count == 2
             table = app.query_one(EventsTable)
             assert table.virtual_size.height == len(app.view.rows) + 1
+
+    asyncio.run(go())
+
+
+def test_memory_samples_draw_a_strip_under_the_lanes(trace_lines, tmp_path):
+    pytest.importorskip("inspector.analysis.memory")
+    events = [json.loads(line) for line in trace_lines[1:]]
+    times = [e["ts"] for e in events if e.get("ev") in ("sess", "run", "close")]
+    t0, t1 = min(times), max(times)
+    mem = [json.dumps({"ev": "mem", "pid": 1, "ts": t0 + k * (t1 - t0) // 9, "dev": "CPU:0",
+                       "src": "rss", "cur": (k + 1) << 20, "peak": -1}).encode() + b"\n"
+           for k in range(10)]
+    lines = [ln for ln in trace_lines if not ln.startswith(b'{"ev":"mem"')]  # (recorded ones)
+    end = next(i for i, ln in enumerate(lines) if ln.startswith(b'{"ev":"script_end"'))
+    path = tmp_path / "memory.jsonl"
+    path.write_bytes(b"".join(lines[:end] + mem + lines[end:]))
+
+    async def go():
+        app = InspectorApp(TraceFile(str(path)))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.final)
+            await pilot.pause()
+            timeline = app.query_one(Timeline)
+            assert timeline.memory_keys() == [("CPU:0", "rss")]
+            strip = timeline.render_line(2).text  # under the two lanes
+            assert "CPU:0 rss 10.0 MiB" in strip
+            bars = strip[timeline._label_width(timeline.size.width) + 1:]
+            assert "▁" in bars and "█" in bars and bars.rstrip()[-1] == "█"
 
     asyncio.run(go())
 

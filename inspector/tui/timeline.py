@@ -22,6 +22,15 @@ from inspector.tui.text import one_line
 from inspector.tui.view import TraceView
 
 MIN_SPAN_NS = 1_000  # zoom stops at a microsecond across the width
+MEMORY_ROWS = 2
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def format_size(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
 
 
 def nice_step(span: float, slots: int) -> float:
@@ -60,6 +69,7 @@ class Timeline(Widget, can_focus=True):
         "timeline--axis",
         "timeline--marker",
         "timeline--closed",
+        "timeline--memory",
     }
 
     DEFAULT_CSS = """
@@ -79,6 +89,7 @@ class Timeline(Widget, can_focus=True):
     Timeline > .timeline--axis { color: $text-muted; }
     Timeline > .timeline--marker { color: $warning; text-style: bold; }
     Timeline > .timeline--closed { color: $error; }
+    Timeline > .timeline--memory { color: $primary-lighten-2; }
     """
 
     BINDINGS = [
@@ -100,7 +111,15 @@ class Timeline(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         st = self.view.state
         lanes = len(st.user_sessions()) if st else 0
-        return max(1, lanes) + 1
+        return max(1, lanes) + len(self.memory_keys()) + 1
+
+    def memory_keys(self) -> list[tuple[str, str]]:
+        """The device-memory series drawn under the lanes (once `mem` events exist):
+        at most MEMORY_ROWS, CPU first (the analysis orders them)."""
+        memory = getattr(self.view.state, "memory", None)
+        if not memory:
+            return []
+        return memory.keys()[:MEMORY_ROWS]
 
     def _label_width(self, width: int) -> int:
         return max(12, min(32, width // 4))
@@ -218,7 +237,11 @@ class Timeline(Widget, can_focus=True):
         if y < shown:
             return self._lane(sessions[first + y], label_w, lane_w, start, per_col, base, width,
                               hidden=len(sessions) - shown if y == shown - 1 else 0)
-        if y == max(1, shown):
+        mem = self.memory_keys()
+        if max(1, shown) <= y < max(1, shown) + len(mem):
+            key = mem[y - max(1, shown)]
+            return self._memory(key, label_w, lane_w, start, per_col, base, width)
+        if y == max(1, shown) + len(mem):
             return self._axis(label_w, lane_w, start, end, base, width)
         if not sessions and y == 0:
             text = Text(" no sessions yet", self.get_component_rich_style("timeline--axis"))
@@ -228,13 +251,49 @@ class Timeline(Widget, can_focus=True):
     def lanes_shown(self, sessions) -> tuple[int, int]:
         """(how many lanes fit above the axis, index of the first): with more sessions
         than rows, the lanes scroll to keep the selected (or filtered) session."""
-        rows = max(1, self.size.height - 1) if self.size.height else len(sessions)
+        rows = max(1, self.size.height - 1 - len(self.memory_keys())) if self.size.height \
+            else len(sessions)
         if len(sessions) <= rows:
             return len(sessions), 0
         want = self.session_filter or self.selected_session
         ids = [s.id for s in sessions]
         first = min(ids.index(want), len(ids) - rows) if want in ids else 0
         return rows, max(0, first)
+
+    def _memory(self, key, label_w, lane_w, start, per_col, base, width) -> Strip:
+        """A sparkline of the bytes in use: per column the most in use during it (a
+        sample holds until the next one); the label gives the most in view."""
+        memory = self.view.state.memory
+        ts, cur = memory.series(*key)
+        values: list[int | None] = []
+        for c in range(lane_w):
+            lo, hi = start + c * per_col, start + (c + 1) * per_col
+            i = bisect.bisect_right(ts, lo) - 1  # the sample in force at the column's start
+            j = bisect.bisect_left(ts, hi)  # ... and those taken during the column
+            if i < 0 and j == 0:
+                values.append(None)  # no sample yet
+            else:
+                values.append(max(cur[max(i, 0):max(j, i + 1)]))
+        seen = [v for v in values if v is not None]
+        top, low = max(seen, default=0), min(seen, default=0)
+        span = top - low
+        style = self.get_component_rich_style
+        label = Text(no_wrap=True, overflow="ellipsis")
+        device, source = key
+        label.append(f"  {device} {source} ", style("timeline--label"))
+        label.append(format_size(top), style("timeline--memory"))
+        label.truncate(label_w, pad=True)
+        segs = list(label.render(self.app.console))
+        segs.append(Segment(" "))
+        mem_style = _fg(style("timeline--memory"))
+        last = len(SPARK) - 1
+        # Scaled from the least to the most in view (a flat line sits in the middle):
+        # what matters is what grows, not the process's baseline.
+        bars = "".join(
+            " " if v is None else SPARK[round((v - low) / span * last) if span else last // 2]
+            for v in values)
+        segs.append(Segment(bars, mem_style))
+        return base_styled(segs, base, width)
 
     def _col(self, ts: float, start: float, per_col: float) -> int:
         return int((ts - start) / per_col) if per_col > 0 else 0
