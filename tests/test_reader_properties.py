@@ -70,3 +70,45 @@ def test_a_trace_read_in_pieces_gives_the_same_events(cut, step):
         got += tail.feed(data[i:i + step])
     got += tail.feed(b"", final=True)
     assert got == whole and len(whole) == 20
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["ok", "ok2", "err", "close", "odd", "sess2"]), max_size=60),
+       st.integers(min_value=1, max_value=400))
+def test_bulk_read_runs_give_the_same_state_as_one_by_one(kinds, chunk):
+    """RunBatch (columns for streaks of successful runs) is only a faster way to read."""
+    lines = [HEADER,
+             b'{"ev":"sess","pid":1,"s":1,"ts":0,"kind":"Session","target":"","graph":1,"site":1,"th":1}\n']
+    for i, k in enumerate(kinds):
+        if k == "ok":
+            lines.append(b'{"ev":"run","s":1,"ts":%d,"dur":5,"k":"run","site":1,"fs":1,"th":1,"pid":1}\n' % i)
+        elif k == "ok2":
+            lines.append(b'{"ev":"run","s":2,"ts":%d,"dur":7,"k":"eval","site":3,"fs":2,"th":2,"pid":1}\n' % i)
+        elif k == "err":
+            lines.append(b'{"ev":"runerr","s":1,"ts":%d,"dur":1,"k":"run","site":2,"fs":1,"th":1,"pid":1,'
+                         b'"exc":"RuntimeError","msg":"Attempted to use a closed Session."}\n' % i)
+        elif k == "close":
+            lines.append(b'{"ev":"close","pid":1,"s":1,"ts":%d,"how":"explicit","site":2,"th":1}\n' % i)
+        elif k == "odd":  # a run line in another key order: not of the fixed shape
+            lines.append(b'{"ev":"run","ts":%d,"s":1,"dur":5,"k":"run","site":1,"fs":1,"th":1,"pid":1}\n' % i)
+        else:
+            lines.append(b'{"ev":"sess","pid":1,"s":2,"ts":%d,"kind":"Session","target":"","graph":1,'
+                         b'"site":1,"th":1}\n' % i)
+    data = b"".join(lines)
+
+    def state(bulk: bool):
+        tail = TraceTail("x", bulk_runs=bulk)
+        builder = None
+        for i in range(0, len(data) + 1, chunk):
+            events = tail.feed(data[i:i + chunk], final=i + chunk >= len(data))
+            if builder is None and tail.header is not None:
+                builder = StateBuilder(tail.header)
+            if builder is not None:
+                builder.feed_all(events)
+        return builder.state
+
+    a, b = state(False), state(True)
+    assert list(a.runs) == list(b.runs)
+    assert a.event_count == b.event_count and a.last_ts == b.last_ts
+    assert [(s.id, s.runs, s.errors) for s in a.sessions.values()] == \
+        [(s.id, s.runs, s.errors) for s in b.sessions.values()]

@@ -1,10 +1,11 @@
-"""All runs of a trace in a few flat arrays (about 50 bytes a run instead of a Python
+"""All runs of a trace in a few flat arrays (about 30 bytes a run instead of a Python
 object of ~170), read as `Run` objects on demand.
 
 A training script easily makes a million runs; the live view, replay and report must
 hold them all. `RunStore` is a read-only sequence of `Run`: `store[i]`, `len(store)`,
-iteration and `store[-1]` work as on a list, and the columns (`ts`, `session`, `ok`, ...)
-are there for code that scans them all.
+iteration and `store[-1]` work as on a list. The columns (`index`, `session`, `ts`,
+`dur`, `ok`) are there for code that scans them all. What repeats from run to run (kind,
+call site, fetch summary, thread, pid) is one "shape" per distinct combination.
 """
 
 from __future__ import annotations
@@ -15,42 +16,40 @@ from typing import overload
 
 from inspector.analysis.model import EMPTY_SUMMARY, UNKNOWN_SITE, FetchSummary, Run, Site
 
+Shape = tuple[str, int, int, int, int]  # kind, site, fs, thread, pid
+
 
 class RunStore(Sequence[Run]):
     def __init__(self, sites: dict[int, Site], summaries: dict[int, FetchSummary]) -> None:
         self._sites = sites
         self._summaries = summaries
         self.index = array("q")  # event index in the trace
-        self.session = array("i")
+        self.session = array("q")
         self.ts = array("q")
         self.dur = array("q")
-        self.site = array("i")
-        self.fs = array("i")
-        self.thread = array("i")
-        self.pid = array("i")
-        self.kind = array("B")  # position in `kinds`
+        self.shape = array("i")  # position in `shapes`
         self.ok = bytearray()
-        self.kinds: list[str] = []
-        self._kind_codes: dict[str, int] = {}
+        self.shapes: list[Shape] = []
+        self._shape_codes: dict[Shape, int] = {}
+        self._raw_shape_codes: dict[bytes, int] = {}
         self.errors: dict[int, tuple[str, str]] = {}  # position -> (exception type, message)
         self.failed: list[int] = []  # positions of failed runs, in order
 
+    def _shape_code(self, shape: Shape) -> int:
+        code = self._shape_codes.get(shape)
+        if code is None:
+            code = self._shape_codes[shape] = len(self.shapes)
+            self.shapes.append(shape)
+        return code
+
     def append(self, index: int, session: int, ts: int, dur: int, kind: str, site: int, fs: int,
                thread: int, pid: int, error: tuple[str, str] | None = None) -> None:
-        code = self._kind_codes.get(kind)
-        if code is None:
-            code = self._kind_codes[kind] = len(self.kinds)
-            self.kinds.append(kind)
         pos = len(self.ok)
         self.index.append(index)
         self.session.append(session)
         self.ts.append(ts)
         self.dur.append(dur)
-        self.site.append(site)
-        self.fs.append(fs)
-        self.thread.append(thread)
-        self.pid.append(pid)
-        self.kind.append(code)
+        self.shape.append(self._shape_code((kind, site, fs, thread, pid)))
         if error is None:
             self.ok.append(1)
         else:
@@ -58,22 +57,43 @@ class RunStore(Sequence[Run]):
             self.errors[pos] = error
             self.failed.append(pos)
 
+    def extend_raw(self, first_index: int, sessions: tuple[bytes, ...], ts: tuple[bytes, ...],
+                   dur: tuple[bytes, ...], rests: tuple[bytes, ...]) -> None:
+        """Append a streak of successful runs given as the digits of their session, ts
+        and dur, and the rest of each line (a reader's RunBatch). Their event indexes
+        follow on from `first_index`."""
+        n = len(ts)
+        self.index.extend(range(first_index, first_index + n))
+        session_of: dict[bytes, int] = {}
+        for s in set(sessions):
+            session_of[s] = int(s)
+        self.session.extend(map(session_of.__getitem__, sessions))
+        self.ts.extend(map(int, ts))
+        self.dur.extend(map(int, dur))
+        raw = self._raw_shape_codes
+        for rest in set(rests):
+            if rest not in raw:
+                raw[rest] = self._shape_code(_parse_rest(rest))
+        self.shape.extend(map(raw.__getitem__, rests))
+        self.ok.extend(b"\x01" * n)
+
     def __len__(self) -> int:
         return len(self.ok)
 
     def _run(self, i: int) -> Run:
         ok = bool(self.ok[i])
         exc, msg = (None, None) if ok else self.errors[i]
+        kind, site, fs, thread, pid = self.shapes[self.shape[i]]
         return Run(
             index=self.index[i],
             session=self.session[i],
-            kind=self.kinds[self.kind[i]],
+            kind=kind,
             ts=self.ts[i],
             dur=self.dur[i],
-            site=self._sites.get(self.site[i], UNKNOWN_SITE),
-            fetch=self._summaries.get(self.fs[i], EMPTY_SUMMARY),
-            thread=self.thread[i],
-            pid=self.pid[i],
+            site=self._sites.get(site, UNKNOWN_SITE),
+            fetch=self._summaries.get(fs, EMPTY_SUMMARY),
+            thread=thread,
+            pid=pid,
             ok=ok,
             exc=exc,
             msg=msg,
@@ -104,3 +124,15 @@ class RunStore(Sequence[Run]):
         succeeded did not run out of scope)."""
         for i in self.failed:
             yield self._run(i)
+
+
+def _parse_rest(rest: bytes) -> Shape:
+    """`"k":"run","site":2,"fs":1,"th":1,"pid":9` (the fixed tail of a run line)."""
+    fields = dict(part.split(b":", 1) for part in rest.split(b","))
+    return (
+        fields[b'"k"'].strip(b'"').decode(),
+        int(fields[b'"site"']),
+        int(fields[b'"fs"']),
+        int(fields[b'"th"']),
+        int(fields[b'"pid"']),
+    )

@@ -6,6 +6,7 @@ as the trace grows; `build_state` does it for a whole trace.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,8 +94,15 @@ class TraceState:
         return [s for s in self.sessions.values() if not s.parent]
 
 
+_INT64 = 1 << 63
+
+
 def _int(v: Any, default: int = 0) -> int:
-    return v if isinstance(v, int) and not isinstance(v, bool) else default
+    """An integer field of an event, or `default` when it is not one (a trace is data:
+    anything may be in it) or does not fit the 64-bit columns."""
+    if isinstance(v, int) and not isinstance(v, bool) and -_INT64 <= v < _INT64:
+        return v
+    return default
 
 
 def _str(v: Any, default: str = "") -> str:
@@ -125,6 +133,9 @@ class StateBuilder:
     def feed(self, ev: dict[str, Any]) -> None:
         st = self.state
         index = st.event_count
+        if ev.get("ev") == "runs":  # a reader's RunBatch: n successful runs at once
+            _on_run_batch(st, ev, index)
+            return
         st.event_count += 1
         kind = ev.get("ev")
         ts = _int(ev.get("ts"), st.last_ts)
@@ -149,6 +160,23 @@ def _on_run(st: TraceState, ev: dict, index: int, ts: int) -> None:
         sess.runs += 1
         if not ok:
             sess.errors += 1
+
+
+def _on_run_batch(st: TraceState, batch: Any, index: int) -> None:
+    columns = getattr(batch, "columns", None)
+    if not columns:
+        return
+    store = st.runs
+    start = len(store)
+    store.extend_raw(index, *columns)
+    n = len(store) - start
+    st.event_count += n
+    ends = map(int.__add__, store.ts[start:], store.dur[start:])
+    st.last_ts = max(st.last_ts, max(ends))
+    for sid, count in Counter(store.session[start:]).items():
+        sess = st.sessions.get(sid)
+        if sess is not None:
+            sess.runs += count
 
 
 def _on_site(st: TraceState, ev: dict, index: int, ts: int) -> None:

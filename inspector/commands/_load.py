@@ -24,7 +24,7 @@ def load_trace(path: str) -> Loaded:
     """Read and analyse a trace batch by batch (a million-run trace never exists as a
     million dicts at once)."""
     try:
-        tail, batches = iter_trace(path)
+        tail, batches = iter_trace(path, bulk_runs=True)
         builder = StateBuilder(tail.header)
         for batch in batches:
             builder.feed_all(batch)

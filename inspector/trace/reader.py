@@ -45,9 +45,39 @@ def check_header(obj: Any, path: str) -> dict[str, Any]:
 # Successful run lines are most of a trace and have a fixed shape (docs/trace-format.md):
 # matching that shape costs half of json.loads. Anything else goes through json.
 _RUN_OK = re.compile(
-    rb'\{"ev":"run","s":(\d+),"ts":(\d+),"dur":(\d+),"k":"([a-z_-]+)","site":(\d+),'
-    rb'"fs":(\d+),"th":(\d+),"pid":(\d+)\}\r?$'
+    rb'\{"ev":"run","s":(\d{1,18}),"ts":(\d{1,18}),"dur":(\d{1,18}),"k":"([a-z_-]+)",'
+    rb'"site":(\d{1,18}),"fs":(\d{1,18}),"th":(\d{1,18}),"pid":(\d{1,18})\}\r?$'
 )
+
+
+# (At most 18 digits: the numbers must fit the analysis' 64-bit columns.)
+_RUN_OK_LINES = re.compile(
+    rb'^\{"ev":"run","s":(\d{1,18}),"ts":(\d{1,18}),"dur":(\d{1,18}),("k":"[a-z_-]+",'
+    rb'"site":\d{1,18},"fs":\d{1,18},"th":\d{1,18},"pid":\d{1,18})\}\r?$',
+    re.M,
+)
+
+
+class RunBatch(dict):
+    """A streak of consecutive successful run lines, as columns instead of one dict per
+    line (a million runs would be a million dicts). It is an event of type ``runs``
+    that only readers make (never in a file); `StateBuilder` takes it whole. Produced
+    only for a `TraceTail(..., bulk_runs=True)`."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: list[tuple[bytes, ...]]) -> None:
+        super().__init__(ev="runs", n=len(columns[0]) if columns else 0)
+        # s, ts, dur: tuples of each run's digits; then each line's fixed tail
+        # (`"k":...,"pid":N`), which repeats from run to run
+        self.columns = columns
+
+
+def _run_batch(lines: list[bytes]) -> RunBatch | None:
+    matches = _RUN_OK_LINES.findall(b"\n".join(lines))
+    if len(matches) != len(lines):
+        return None  # some line is not of the fixed shape: parse them one by one
+    return RunBatch(list(zip(*matches, strict=True)))
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:
@@ -64,7 +94,8 @@ def _parse(line: bytes) -> dict[str, Any] | None:
     return obj if isinstance(obj, dict) and isinstance(obj.get("ev"), str) else None
 
 
-def iter_trace(path: str, chunk_bytes: int = 8 << 20) -> tuple[TraceTail, Iterator[list[dict[str, Any]]]]:
+def iter_trace(path: str, chunk_bytes: int = 8 << 20,
+               bulk_runs: bool = False) -> tuple[TraceTail, Iterator[list[dict[str, Any]]]]:
     """Read a whole trace in batches of events, so that no more than one chunk's events
     exist as dicts at a time. The tail's `header` is set (or TraceError raised) before
     the first batch is returned; `cut` and `bad_lines` are final after the last."""
@@ -76,7 +107,7 @@ def iter_trace(path: str, chunk_bytes: int = 8 << 20) -> tuple[TraceTail, Iterat
         raise TraceError(f"{path}: no such file") from None
     except OSError as exc:
         raise TraceError(f"{path}: {exc.strerror}") from None
-    tail = TraceTail(path)
+    tail = TraceTail(path, bulk_runs=bulk_runs)
     first = fh.read(chunk_bytes)
     if not first.strip():
         fh.close()
@@ -131,6 +162,7 @@ class TraceTail:
     offset: int = 0  # bytes consumed from the file
     cut: bool = False
     bad_lines: int = 0
+    bulk_runs: bool = False  # successful run lines as RunBatch events (see RunBatch)
     _pending: bytes = b""
     _header_checked: bool = field(default=False)
 
@@ -142,7 +174,14 @@ class TraceTail:
         else:
             complete, self._pending = buf[: end + 1], buf[end + 1 :]
         events: list[dict[str, Any]] = []
+        streak: list[bytes] = []
+        bulk = self.bulk_runs and self._header_checked
         for line in complete.splitlines():
+            if bulk and line.startswith(fmt.RUN_OK_PREFIX):
+                streak.append(line)
+                continue
+            if streak:
+                self._flush(streak, events)
             if not line.strip():
                 continue
             obj = _parse(line)
@@ -154,6 +193,10 @@ class TraceTail:
                 self.bad_lines += 1
                 continue
             events.append(obj)
+            if not bulk and self.bulk_runs:
+                bulk = True  # the header was just read
+        if streak:
+            self._flush(streak, events)
         self.offset += len(data)
         if final and self._pending.strip():
             obj = _parse(self._pending)
@@ -169,6 +212,19 @@ class TraceTail:
                 self.cut = True
             self._pending = b""
         return events
+
+    def _flush(self, streak: list[bytes], events: list[dict[str, Any]]) -> None:
+        batch = _run_batch(streak)
+        if batch is not None:
+            events.append(batch)
+        else:
+            for line in streak:
+                obj = _parse(line)
+                if obj is None:
+                    self.bad_lines += 1
+                else:
+                    events.append(obj)
+        streak.clear()
 
     def read_new(self, max_bytes: int = 64 * 1024 * 1024) -> list[dict[str, Any]]:
         """Read what was appended to the file since the last call."""
