@@ -130,6 +130,7 @@ class InspectorApp(App[int | None]):
         self._started = clock()
         self._filtered_upto = 0
         self.batches = 0
+        self._pinned: tuple | None = None
         self._main_screen = None
         self._lanes = -1
         self.last_batch_at: float | None = None
@@ -411,7 +412,6 @@ class InspectorApp(App[int | None]):
         cwd = st.header.get("cwd")
         rel = os.path.relpath(file, cwd) if cwd and file.startswith(cwd.rstrip("/") + "/") else file
         title = Text()
-        pinned: list[Text] = []
         if finding is not None:
             icon = SEVERITY_ICON.get(finding.severity, "•")
             title.append(f"{icon} {finding.kind}", "bold red" if finding.severity == "error"
@@ -427,21 +427,34 @@ class InspectorApp(App[int | None]):
                              "red")
         if code is None:
             title.append("\n(source not recorded in the trace)", "dim italic")
-        elif finding is not None and marks:
-            # Where the session was created and closed, even when far from the run.
-            view = self._q(SourceView)
-            lines = view.lines_for(file, code)
-            view.line, view.marks = line or None, marks
-            for n in sorted(marks):
-                if 0 < n <= len(lines) and not view.in_view(n):
-                    mark = marks[n]
-                    pin = Text(no_wrap=True, overflow="ellipsis")
-                    pin.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
-                    pin.append_text(lines[n - 1])
-                    pin.append(f"  ◀ {mark.note}", "italic")
-                    pinned.append(pin)
-        self._q(SourcePane).show(Group(title, *pinned), finding is not None, file, code,
-                                 line or None, finding is not None or not info.ok, marks)
+        pane = self._q(SourcePane)
+        pane.show(title, finding is not None, file, code, line or None,
+                  finding is not None or not info.ok, marks)
+        if finding is not None and code is not None and marks:
+            self._pin_marks(title)
+            # The title's height changes the code's: check again once laid out.
+            self.call_after_refresh(self._pin_marks, title)
+
+    def _pin_marks(self, title: Text) -> None:
+        """Under a finding's message, the lines where its session was created and
+        closed, when they are out of the code's view (even far from the run)."""
+        view = self._q(SourceView)
+        if not view.marks or view.file is None:
+            return
+        pinned = []
+        for n in sorted(view.marks):
+            if 0 < n <= len(view.lines) and not view.in_view(n):
+                mark = view.marks[n]
+                pin = Text(no_wrap=True, overflow="ellipsis")
+                pin.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
+                pin.append_text(view.lines[n - 1])
+                pin.append(f"  ◀ {mark.note}", "italic")
+                pinned.append(pin)
+        key = (id(title), tuple(p.plain for p in pinned))
+        if key != self._pinned:
+            self._pinned = key
+            self._q(SourcePane).set_title(Group(title, *pinned))
+            view.center_line()
 
     def choose_finding(self, index: int) -> None:
         findings = self.view.findings

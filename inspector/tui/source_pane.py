@@ -216,6 +216,9 @@ class SourcePane(Vertical):
     def code(self) -> SourceView:
         return self.query_one(SourceView)
 
+    def set_title(self, title) -> None:
+        update_static(self.query_one("#source-title", Static), title)
+
     def show(self, title, finding: bool, file: str | None, code: str | None,
              line: int | None, error: bool, marks: dict[int, Mark]) -> None:
         header = self.query_one("#source-title", Static)
