@@ -7,4 +7,4 @@ try:
         time.sleep(0.05)
 except KeyboardInterrupt:
     print("interrupted", flush=True)
-    raise SystemExit(130)
+    raise SystemExit(130) from None
