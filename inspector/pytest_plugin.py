@@ -215,8 +215,11 @@ class TfsessRecorder:
         try:
             self._check(item, test, call.when, rep)
         except Exception as exc:  # the plugin must never break a test run
-            item.warn(pytest.PytestWarning(f"tfsess-inspect could not analyse this test: "
-                                           f"{type(exc).__name__}: {exc}"))
+            try:
+                item.warn(pytest.PytestWarning(f"tfsess-inspect could not analyse this test: "
+                                               f"{type(exc).__name__}: {exc}"))
+            except Exception:
+                pass
         test.failed = test.failed or rep.failed
         return rep
 
@@ -286,8 +289,11 @@ class TfsessRecorder:
                 test.reported.add(key)
                 message = (f"{f.message.replace('when the script finished', 'when the test ended')}")
                 self.leaks.append((test.nodeid, message))
-                item.warn(TfsessLeakWarning(f"tfsess-inspect: session-leak at "
-                                            f"{self._where(f.file, f.line)}: {message}"))
+                try:
+                    item.warn(TfsessLeakWarning(f"tfsess-inspect: session-leak at "
+                                                f"{self._where(f.file, f.line)}: {message}"))
+                except Exception:
+                    pass  # `-W error`: still in the terminal summary, and the run goes on
                 continue
             test.reported.add(key)
             if f.severity == "error":
