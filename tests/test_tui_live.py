@@ -293,3 +293,66 @@ def test_live_run_shows_a_frame_at_once_and_ends_on_the_first_finding(tmp_path):
 
     asyncio.run(go())
     assert source.exit_code == 0
+
+
+def test_the_cli_runs_the_app_in_a_terminal_and_exits_with_the_scripts_code(tmp_path):
+    """`tfsess-inspect run script.py` in a pseudo-terminal: the app draws, ctrl+c stops
+    the script (the app stays), a second ctrl+c quits with the script's exit code."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    trace = tmp_path / "cli.jsonl"
+    cmd = [sys.executable, "-m", "inspector", "run", "-o", str(trace),
+           os.path.join("tests", "tui_scripts", "sleeper.py")]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: becomes the CLI
+        os.chdir(REPO)
+        os.execv(cmd[0], cmd)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    screen = b""
+
+    def read_until(needle: bytes, timeout: float) -> bool:
+        nonlocal screen
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if needle in screen:
+                return True
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    screen += os.read(fd, 65536)
+                except OSError:
+                    return needle in screen
+        return needle in screen
+
+    try:
+        assert read_until(b"running", 20), screen[-2000:]
+        deadline = time.monotonic() + 20
+        while b"sleeping" not in trace.read_bytes():  # the script is in its loop
+            assert time.monotonic() < deadline
+            read_until(b"\0", 0.05)
+        os.write(fd, b"\x03")
+        assert read_until(b"exited with code 130", 20)
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0)  # the app is still there
+        os.write(fd, b"\x03")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            read_until(b"\0", 0.1)  # keep the terminal drained
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+        else:
+            raise AssertionError("the app did not quit")
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 130
+    assert trace.read_bytes().rstrip().endswith(b'"code":130,"signal":null}')
+
