@@ -280,7 +280,7 @@ class Timeline(Widget, can_focus=True):
         style = self.get_component_rich_style
         label = Text(no_wrap=True, overflow="ellipsis")
         device, source = key
-        label.append(f"  {device} {source} ", style("timeline--label"))
+        label.append(f"  {one_line(device)} {one_line(source)} ", style("timeline--label"))
         label.append(format_size(top), style("timeline--memory"))
         label.truncate(label_w, pad=True)
         segs = list(label.render(self.app.console))
