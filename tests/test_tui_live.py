@@ -157,6 +157,36 @@ def test_memory_samples_draw_a_strip_under_the_lanes(trace_lines, tmp_path):
     asyncio.run(go())
 
 
+def test_hostile_text_in_a_trace_is_drawn_literally_never_as_escapes(trace_lines, tmp_path):
+    evil = "[bold red]evil[/bold red]\x1b[2J\x1b]0;title\x07"
+    out = []
+    for line in trace_lines:
+        e = json.loads(line)
+        if e.get("ev") == "sess":
+            e["kind"] = "Session" + evil
+        elif e.get("ev") == "site":
+            e["func"] = "f" + evil
+        elif e.get("ev") == "runerr":
+            e["msg"] = "boom" + evil
+        elif e.get("ev") == "out":
+            e["text"] = evil + "\n"
+        out.append(json.dumps(e).encode() + b"\n")
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(b"".join(out))
+
+    async def go():
+        app = InspectorApp(TraceFile(str(path)))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.final and app.selected_ref is not None)
+            for key in ("enter", "n", "tab", "tab", "tab"):
+                await pilot.press(key)
+                drawn = text_of(app.screen)
+                assert "\x1b" not in drawn and "\x07" not in drawn
+                assert "[bold red]evil[/bold red]␛[2J" in drawn
+
+    asyncio.run(go())
+
+
 def test_survives_a_trace_cut_in_the_middle_of_a_line(trace_lines, tmp_path):
     last_run = max(i for i, line in enumerate(trace_lines) if line.startswith(b'{"ev":"runerr"'))
     cut = b"".join(trace_lines[:last_run]) + trace_lines[last_run][:40]
