@@ -135,6 +135,9 @@ def test_keys_move_select_and_filter(trace):
             await pilot.press(*"a:0", "enter")
             assert len(table.rows) == 1 and app.view.info(table.rows[0]).site.line == 26
             assert "search 'a:0': 1" in text_of(app.query_one(StatusBar))
+            await pilot.press("slash", "ctrl+a", "ctrl+k", *"sessions.py:34", "enter")
+            assert [app.view.info(r).site.line for r in table.rows] == [34]
+            await pilot.press("slash", "ctrl+a", "ctrl+k", *"a:0", "enter")
             await pilot.press("escape")  # clears the search, keeps the selection
             assert table.filtered is None and len(table.rows) == len(app.view.rows)
             assert app.view.info(app.selected_ref).site.line == 26

@@ -508,15 +508,15 @@ class InspectorApp(App[int | None]):
         self.choose_finding(msg.index)
 
     # -- filters -----------------------------------------------------------------------------------
-    def _row_passes(self, ref: int) -> bool:
+    def _filtered(self, rows: list[int]) -> list[int]:
+        """`rows` that pass the session filter and the search."""
         st = self.view.state
         if self.session_filter is not None:
-            sid = st.runs.session[ref] if ref >= 0 else st.lifecycle[~ref].session
-            if sid != self.session_filter:
-                return False
+            sid, runs, life = self.session_filter, st.runs.session, st.lifecycle
+            rows = [r for r in rows if (runs[r] if r >= 0 else life[~r].session) == sid]
         if self.search:
-            return self.view.matches(ref, self.search.lower())
-        return True
+            rows = self.view.search(rows, self.search)
+        return rows
 
     def _apply_filters(self) -> None:
         table = self._q(EventsTable)
@@ -531,7 +531,7 @@ class InspectorApp(App[int | None]):
             rows = self.view.rows
             if self.session_filter is not None:
                 rows = self.view.session_rows.get(self.session_filter, [])
-            table.set_filter([r for r in rows if self._row_passes(r)], keep)
+            table.set_filter(self._filtered(rows), keep)
             self._filtered_upto = len(self.view.rows)
         self._q(Timeline).session_filter = self.session_filter
         self._q(Timeline).refresh()
@@ -542,7 +542,7 @@ class InspectorApp(App[int | None]):
         if table.filtered is None or not self.search:
             return
         rows = self.view.rows
-        table.filtered.extend(r for r in rows[self._filtered_upto:] if self._row_passes(r))
+        table.filtered.extend(self._filtered(rows[self._filtered_upto:]))
         self._filtered_upto = len(rows)
 
     def _clear_filters(self, keep: int | None = None) -> None:
