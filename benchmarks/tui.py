@@ -207,6 +207,9 @@ def keys_at(path: str, keys: list[str], rounds: int) -> tuple[float, dict[str, l
                     await pilot.press(key)
                     result[key].append(await next_frame(frames, start, pilot))
                     await pilot.pause(0.05)
+                start = time.perf_counter()
+                app.view.search(app.view.rows, "multi_session.py:62")
+                result.setdefault("search", []).append(time.perf_counter() - start)
 
     asyncio.run(go())
     return load[0], result, rows[0]
@@ -256,6 +259,8 @@ def main() -> None:
             xs = result[key]
             rows.append((f"key `{key}` to frame at {nrows:,} rows, median (p95)",
                          f"{statistics.median(xs) * 1e3:.0f} ({p95(xs) * 1e3:.0f})", "ms"))
+        rows.append((f"search a call site over {nrows:,} rows (filter only, no frame)",
+                     f"{statistics.median(result['search']) * 1e3:.0f}", "ms"))
     try:
         import resource
 
