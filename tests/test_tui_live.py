@@ -262,6 +262,22 @@ def test_a_child_that_kills_itself_leaves_the_app_open_with_its_state(tmp_path):
     assert source.exit_code == 128 + signal.SIGKILL
 
 
+def test_a_child_that_dies_before_its_agent_starts_is_shown_as_exited(tmp_path):
+    source = LiveScript(os.path.join(SCRIPTS, "sleeper.py"), [], str(tmp_path / "f.jsonl"),
+                        python="/bin/false")  # exits 1 at once: no agent, no header of its own
+
+    async def go():
+        app = InspectorApp(source)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.final and app.exited)
+            await pilot.pause()
+            assert "exited with code 1" in status(app)
+            assert "sessions 0 · runs 0 · findings 0" in status(app)
+            await pilot.press("j", "n", "s", "o")
+
+    asyncio.run(go())
+
+
 def test_ctrl_c_stops_the_script_not_the_app_and_a_second_press_quits(tmp_path):
     source = live("sleeper.py", tmp_path)
 
