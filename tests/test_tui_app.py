@@ -76,14 +76,14 @@ def test_opens_on_the_first_finding_with_its_line_highlighted(trace):
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)
             first = app.view.findings[0]
-            assert first.kind == "run-after-close" and first.line == 29
+            assert first.kind == "run-after-close" and first.line == 32
             assert selected_event(app) == first.event
             code = app.query_one(SourceView)
-            assert code.line == 29 and code.error
+            assert code.line == 32 and code.error
             # Where the session was created and closed (a `with` line: both) is marked.
-            assert code.marks[25].symbol == "+×"
+            assert code.marks[28].symbol == "+×"
             # The whole highlighted line, gutter to edge, is on one distinct background.
-            y = 29 - 1 - int(code.scroll_offset.y)
+            y = 32 - 1 - int(code.scroll_offset.y)
             strip = code.render_line(y)
             assert "second.run(total)" in strip.text
             backgrounds = {seg.style.bgcolor for seg in strip if seg.style}
@@ -95,7 +95,7 @@ def test_opens_on_the_first_finding_with_its_line_highlighted(trace):
             flat = " ".join(line.strip(" █") for line in title.splitlines())
             assert "run-after-close" in flat and "used Session #2 after it was closed" in flat
             status = text_of(app.query_one(StatusBar))
-            assert "sessions 2 · runs 8 · findings 2" in status
+            assert "sessions 2 · runs 9 · findings 4" in status
             assert "exited with code 0" in status
 
     asyncio.run(go())
@@ -119,7 +119,7 @@ def test_keys_move_select_and_filter(trace):
             # n / N: next and previous finding, the source follows.
             await pilot.press("n")
             assert selected_event(app) == findings[1].event
-            assert app.query_one(SourceView).line == findings[1].line == 34
+            assert app.query_one(SourceView).line == findings[1].line == 37
             await pilot.press("N")
             assert selected_event(app) == findings[0].event
             # s: one session, then the next, then all again.
@@ -133,18 +133,38 @@ def test_keys_move_select_and_filter(trace):
             await pilot.press("slash")
             assert app.focused.id == "search"
             await pilot.press(*"a:0", "enter")
-            assert len(table.rows) == 1 and app.view.info(table.rows[0]).site.line == 26
+            assert len(table.rows) == 1 and app.view.info(table.rows[0]).site.line == 29
             assert "search 'a:0': 1" in text_of(app.query_one(StatusBar))
-            await pilot.press("slash", "ctrl+a", "ctrl+k", *"sessions.py:34", "enter")
-            assert [app.view.info(r).site.line for r in table.rows] == [34]
+            await pilot.press("slash", "ctrl+a", "ctrl+k", *"sessions.py:37", "enter")
+            assert [app.view.info(r).site.line for r in table.rows] == [37]
             await pilot.press("slash", "ctrl+a", "ctrl+k", *"a:0", "enter")
             await pilot.press("escape")  # clears the search, keeps the selection
             assert table.filtered is None and len(table.rows) == len(app.view.rows)
-            assert app.view.info(app.selected_ref).site.line == 26
+            assert app.view.info(app.selected_ref).site.line == 29
             # enter: details of the selected event.
             await pilot.press("enter")
             assert app.focused is app.query_one(DetailPane)
             assert "a:0  float32 ()" in text_of(app.query_one(DetailPane))
+
+    asyncio.run(go())
+
+
+def test_n_goes_through_every_finding_even_two_about_one_run(trace):
+    async def go():
+        app = InspectorApp(TraceFile(trace))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            findings = app.view.findings
+            assert findings[2].event == findings[3].event  # run-after-close, eager-in-session
+            seen = []
+            for _ in range(len(findings)):
+                seen.append(app.finding_index)
+                title = text_of(app.query_one("#source-title"))
+                assert findings[app.finding_index].kind in title
+                await pilot.press("n")
+            assert seen == [0, 1, 2, 3] and app.finding_index == 0  # and round again
+            await pilot.press("N", "N")
+            assert app.finding_index == 2
 
     asyncio.run(go())
 
@@ -209,7 +229,7 @@ def test_clicking_a_lane_selects_that_sessions_nearest_event(trace):
             assert info.session == 1 and info.kind == "sess"
             await pilot.click(Timeline, offset=(timeline.size.width, 2))  # lane 2, its end
             info = app.view.info(app.selected_ref)
-            assert info.session == 2 and info.site.line == 29
+            assert info.session == 2 and info.site.line == 32
             # A click on the events table's first row (under the border and header).
             await pilot.click(EventsTable, offset=(5, 2))
             assert app.query_one(EventsTable).cursor == 0
@@ -232,7 +252,7 @@ def test_o_opens_the_line_in_the_editor(trace, tmp_path, monkeypatch):
             await pilot.pause()
 
     asyncio.run(go())
-    assert record.read_text() == f"+29 {SCRIPT}"
+    assert record.read_text() == f"+32 {SCRIPT}"
 
 
 def test_help_screen_lists_every_binding_and_q_quits(trace):
@@ -286,7 +306,7 @@ def test_narrow_terminal_shows_events_and_one_lower_pane(trace):
             assert shown == ["source"]
             table = app.query_one(EventsTable)
             assert table.cursor >= int(table.scroll_offset.y)  # the selection is in view
-            assert "29" in text_of(app.query_one(SourceView))
+            assert "32" in text_of(app.query_one(SourceView))
             await pilot.press("tab", "tab")
             assert [p for p in ("source", "findings", "detail", "output")
                     if app.query_one(f"#{p}").display] == ["findings"]

@@ -99,7 +99,7 @@ def test_following_shows_events_appended_to_a_growing_trace(trace_lines, tmp_pat
             await wait_for(pilot, lambda: app.view.final)
             assert len(app.view.state.runs) == len(runs)
             # Once the trace ended, the app stays open on the first finding.
-            await wait_for(pilot, lambda: app.query_one(SourceView).line == 29)
+            await wait_for(pilot, lambda: app.query_one(SourceView).line == 32)
             assert "exited with code 0" in status(app)
             # An event is on screen well within a second (the target is 100 ms).
             assert sorted(delays)[len(delays) // 2] < 0.5
@@ -121,8 +121,8 @@ def test_events_arriving_while_the_help_screen_is_open_are_taken_in(trace_lines,
                 fh.writelines(trace_lines[first_run:])
             await wait_for(pilot, lambda: app.view.final)
             await pilot.press("escape")
-            assert "sessions 2 · runs 8 · findings 2" in status(app)
-            assert app.query_one(FindingsPanel).option_count == 2
+            assert "sessions 2 · runs 9 · findings 4" in status(app)
+            assert app.query_one(FindingsPanel).option_count == 4
             table = app.query_one(EventsTable)
             assert table.virtual_size.height == len(app.view.rows) + 1
 
@@ -200,7 +200,7 @@ def test_survives_a_trace_cut_in_the_middle_of_a_line(trace_lines, tmp_path):
             await pilot.pause()
             assert app.view.cut
             assert "trace cut mid-line" in status(app)
-            assert len(app.view.findings) == 1  # the cut run is not there
+            assert len(app.view.findings) == 2  # the cut run (two findings) is not there
             await pilot.press("k", "j", "n")
             assert app.selected_ref is not None
 
@@ -219,7 +219,7 @@ def test_a_line_longer_than_a_read_batch_is_not_taken_for_a_cut(trace_lines, tmp
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.view.final)
             assert not app.view.cut
-            assert len(app.view.state.runs) == 8 and len(app.view.findings) == 2
+            assert len(app.view.state.runs) == 9 and len(app.view.findings) == 4
 
     asyncio.run(go())
 
@@ -333,9 +333,9 @@ def test_live_run_shows_a_frame_at_once_and_ends_on_the_first_finding(tmp_path):
             assert any(w in status(app) for w in ("starting", "running"))
             assert first_frame < 2.0
             await wait_for(pilot, lambda: app.view.final and app.exited, timeout=60)
-            await wait_for(pilot, lambda: app.query_one(SourceView).line == 29)
+            await wait_for(pilot, lambda: app.query_one(SourceView).line == 32)
             assert "exited with code 0" in status(app)
-            assert "sessions 2 · runs 8 · findings 2" in status(app)
+            assert "sessions 2 · runs 9 · findings 4" in status(app)
 
     asyncio.run(go())
     assert source.exit_code == 0

@@ -131,6 +131,7 @@ class InspectorApp(App[int | None]):
         self._filtered_upto = 0
         self.batches = 0
         self._pinned: tuple | None = None
+        self._chosen_finding: Finding | None = None
         self._main_screen = None
         self._lanes = -1
         self.last_batch_at: float | None = None
@@ -368,7 +369,18 @@ class InspectorApp(App[int | None]):
             return
         self.selected_ref = ref
         info = view.info(ref)
-        finding = view.finding_for_event(info.index)
+        # Several findings can be about one event (n/N go through each of them): the
+        # one chosen, else the one shown last if it is about this event, else the first.
+        chosen, self._chosen_finding = self._chosen_finding, None
+        current = (view.findings[self.finding_index]
+                   if self.finding_index is not None and self.finding_index < len(view.findings)
+                   else None)
+        if chosen is not None and chosen.event == info.index:
+            finding = chosen
+        elif current is not None and current.event == info.index:
+            finding = current
+        else:
+            finding = view.finding_for_event(info.index)
         if finding is not None:
             self.finding_index = view.findings.index(finding)
             self._q(FindingsPanel).show_index(self.finding_index)
@@ -476,6 +488,7 @@ class InspectorApp(App[int | None]):
         if table.filtered is not None and not table.shows(ref):
             self._clear_filters(keep=ref)
         self.follow = False
+        self._chosen_finding = finding
         table.select_ref(ref)
         if self.view.event_index(ref) != finding.event:
             self._show_finding_without_event(finding)

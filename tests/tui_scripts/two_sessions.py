@@ -1,13 +1,16 @@
 """Two graph-mode sessions; the second is run after its `with` block closed it.
 
 Also prints Rich markup and a terminal escape, and fetches a name that looks like
-markup, so the TUI tests can check that user text is shown literally.
+markup, so the TUI tests can check that user text is shown literally; the last run
+(an eager tensor on a closed session) is the event of two findings.
 """
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import tensorflow as tf
+
+eager = tf.constant(7)  # made before eager execution is turned off: an EagerTensor
 
 tf.compat.v1.disable_eager_execution()
 
@@ -32,5 +35,10 @@ except RuntimeError as exc:
 
 try:
     first.run("[bold]x[/bold]:0")
+except Exception as exc:
+    print("caught:", type(exc).__name__)
+
+try:
+    first.run(eager)
 except Exception as exc:
     print("caught:", type(exc).__name__)
