@@ -106,6 +106,7 @@ class Timeline(Widget, can_focus=True):
         self.selected_session: int | None = None
         self.session_filter: int | None = None
         self.cwd: str | None = None
+        self._memory_keys: tuple[int, list] = (-1, [])
 
     # -- geometry ---------------------------------------------------------------
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -119,7 +120,10 @@ class Timeline(Widget, can_focus=True):
         memory = getattr(self.view.state, "memory", None)
         if not memory:
             return []
-        return memory.keys()[:MEMORY_ROWS]
+        if self._memory_keys[0] != memory.version:  # (a series that stays at 0 says nothing)
+            keys = [k for k in memory.keys() if any(memory.series(*k)[1])]
+            self._memory_keys = (memory.version, keys[:MEMORY_ROWS])
+        return self._memory_keys[1]
 
     def _label_width(self, width: int) -> int:
         return max(12, min(32, width // 4))
