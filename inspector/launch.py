@@ -1,8 +1,8 @@
 """Start the user's script in a child interpreter under the agent, and tee its output.
 
-The child is ``python -c <stub> TRACE T0 [--memory-interval=S] [-m] TARGET ARGS``: the
-stub makes the agent importable without touching the script's environment, then hands
-over to `inspector.agent.bootstrap`. This process appends the script's output to the same
+The child is ``python -c <stub> TRACE T0 [--memory-interval=S] [--step-stats] [-m] TARGET
+ARGS``: the stub makes the agent importable without touching the script's environment,
+then hands over to `inspector.agent.bootstrap`. This process appends the script's output to the same
 trace (``out`` events) and, when the script ends, its exit status (``end``).
 """
 
@@ -79,6 +79,7 @@ class ScriptProcess:
     python: str = sys.executable
     passthrough: bool = True  # --no-tui: inherit stdin, echo output to our own stdout/stderr
     memory_interval: float | None = None  # seconds between memory samples; None: the agent's default
+    step_stats: bool = False  # FULL_TRACE step statistics for every sess.run
     popen: subprocess.Popen | None = None
     t0: int = 0
     _writer: TraceWriter | None = None
@@ -98,6 +99,8 @@ class ScriptProcess:
         cmd = [self.python, "-c", _STUB, self.trace_path, str(self.t0)]
         if self.memory_interval is not None:
             cmd.append(f"--memory-interval={self.memory_interval!r}")
+        if self.step_stats:
+            cmd.append("--step-stats")
         if self.as_module:
             cmd.append("-m")
         cmd += [self.target, *self.args]

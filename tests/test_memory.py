@@ -66,6 +66,8 @@ def memory_runs(tmp_path_factory) -> dict[str, Result]:
                                      extra=("--memory-interval", "0.01")),
         "fork": lambda: run_recorded(out / "threads.py", "tf", trace=out / "fork.jsonl", cwd=out,
                                      extra=("--memory-interval", "0.02")),
+        "step_stats": lambda: run_recorded(SCRIPTS / "memory_step_stats.py", trace=out / "steps_stats.jsonl",
+                                           cwd=out, extra=("--step-stats", "--memory-interval", "0")),
         "gpu": lambda: run_recorded(SCRIPTS / "memory_gpu_standin.py", trace=out / "gpu.jsonl", cwd=out),
     }
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -158,6 +160,27 @@ def test_sampler_is_a_named_daemon_and_forked_children_are_not_sampled(memory_ru
     assert mem and {ev["pid"] for ev in mem} == {header["pid"]}
     # The 64 MiB the script touched after importing TensorFlow.
     assert max(ev["cur"] for ev in mem) - min(ev["cur"] for ev in mem) >= 60 * MIB
+
+
+def test_step_stats_record_allocators_and_slowest_ops_without_changing_the_script(memory_runs):
+    res = memory_runs["step_stats"]
+    assert res.code == 0, res.stderr
+    assert res.stdout.splitlines() == [
+        "run 262144.0", "run 262144.0", "eval 262144.0", "own metadata 262144.0 0", "own tracing 262144.0 True",
+    ]
+    state = _state(res.trace)
+    # Traced: the initializer, both runs, eval (through BaseSession.run) and the call that
+    # traced itself; the call with its own untraced RunMetadata got none, as without us.
+    assert len(state.memory.steps) == 5
+    runs = list(state.runs)
+    traced = [runs[i] for i in (0, 1, 2, 3, 5)]
+    for run in traced:
+        stats = state.memory.step_stats(run.ts, run.ts + run.dur, run.session)
+        assert stats is not None and stats.ops > 0
+    assert state.memory.step_stats(runs[4].ts, runs[4].ts + runs[4].dur, runs[4].session) is None
+    first = state.memory.step_stats(runs[1].ts, runs[1].ts + runs[1].dur, 1)
+    assert any(name == "the_matmul" for name, _ in first.slowest)
+    assert first.allocators and all(peak > 0 and allocated > 0 for _, peak, allocated in first.allocators)
 
 
 # -- without TensorFlow (fast) ------------------------------------------------------

@@ -1,7 +1,8 @@
 """Run the user's script as its own `__main__`, under the recorder.
 
-Started by the CLI as ``python -c <stub> TRACE T0_NS [--memory-interval=SECONDS] [-m]
-TARGET ARGS...`` (without the flag the memory sampler runs at its default interval).
+Started by the CLI as ``python -c <stub> TRACE T0_NS [--memory-interval=SECONDS]
+[--step-stats] [-m] TARGET ARGS...`` (without the flags: the memory sampler at its default
+interval, no step stats).
 The script must see what a plain ``python script.py args`` gives it: `__name__`,
 `__file__`, `sys.argv`, `sys.path[0]`, a permanent `__main__` (so pickling works), the
 same traceback without our frames, and the same exit code.
@@ -18,7 +19,7 @@ import sys
 import types
 from typing import Any
 
-from inspector.agent import importhook
+from inspector.agent import importhook, stepstats
 from inspector.agent import memory as memory_mod
 from inspector.agent import recorder as recorder_mod
 from inspector.trace import format as fmt
@@ -27,6 +28,8 @@ _AGENT_DIR = recorder_mod._AGENT_DIR
 _INSPECTOR_DIR = recorder_mod._INSPECTOR_DIR
 _kept_modules: list = []
 MEMORY_FLAG = "--memory-interval="
+STEP_STATS_FLAG = "--step-stats"
+AGENT_FLAGS = (STEP_STATS_FLAG,)
 
 
 class BadTarget(Exception):
@@ -109,9 +112,12 @@ def _clean_chain(exc: BaseException, seen: set) -> None:
 def main(argv: list[str]) -> None:
     trace, t0, *rest = argv
     memory_interval = memory_mod.DEFAULT_INTERVAL
-    if rest and rest[0].startswith(MEMORY_FLAG):  # optional: older launchers omit it
-        memory_interval = float(rest[0][len(MEMORY_FLAG):])
-        rest = rest[1:]
+    while rest and (rest[0] in AGENT_FLAGS or rest[0].startswith(MEMORY_FLAG)):
+        flag, rest = rest[0], rest[1:]  # optional: older launchers give none
+        if flag.startswith(MEMORY_FLAG):
+            memory_interval = float(flag[len(MEMORY_FLAG):])
+        elif flag == STEP_STATS_FLAG:
+            stepstats.enabled = True
     as_module = bool(rest) and rest[0] == "-m"
     if as_module:
         rest = rest[1:]

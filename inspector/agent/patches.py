@@ -21,6 +21,7 @@ from typing import Any
 
 from inspector.agent import memory as _memory_mod
 from inspector.agent import recorder as _recorder_mod
+from inspector.agent import stepstats as _stepstats
 from inspector.trace import format as fmt
 
 _SID = "_tfsess_inspect_id"
@@ -524,7 +525,9 @@ def _set(owner: Any, name: str, make: Callable[[Callable], Callable], what: str)
 def patch_session_module(mod: Any) -> None:
     base = mod.BaseSession
     _set(base, "__init__", _wrap_init, "BaseSession.__init__")
-    _set(base, "run", lambda f: _recorded_run("run", f, _self, _run_summary), "BaseSession.run")
+    # --step-stats: FULL_TRACE inside the recorded call (the same `f` when off).
+    _set(base, "run", lambda f: _recorded_run("run", _stepstats.wrap_run(f, _rec), _self, _run_summary),
+         "BaseSession.run")
     _set(base, "partial_run", lambda f: _recorded_run("partial_run", f, _self, _partial_run_summary),
          "BaseSession.partial_run")
     _set(base, "partial_run_setup",

@@ -14,6 +14,9 @@ Read API (for the live view and replay; `state.memory` is a `MemoryStore`):
 - ``state.memory.value_at(device, source, ts)`` -> ``(cur, peak)`` or None: the latest
   sample at or before `ts` (for a run's details: the memory when it started and ended).
 - ``state.memory.version``: grows with every sample (a cheap "did anything change").
+- ``state.memory.step_stats(run.ts, run.ts + run.dur, run.session)`` -> `StepStats` or
+  None: what ``run --step-stats`` recorded for that run (per allocator: the most bytes
+  seen in use during the step, bytes allocated by the step; the slowest ops).
 
 Pure functions for the report: `summary(store)` (one entry per device and source) and
 `session_peak(store, start_ts, end_ts, session)` (the most memory in use while a session
@@ -24,10 +27,20 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from typing import Any
 
 _SOURCE_ORDER = {"rss": 0, "allocator": 1}
 _LIMIT = 1 << 63
+
+
+@dataclass(frozen=True, slots=True)
+class StepStats:
+    ts: int
+    session: int
+    allocators: tuple[tuple[str, int, int], ...]  # (name, most bytes seen in use, bytes allocated)
+    slowest: tuple[tuple[str, int], ...]  # (op name, µs), slowest first
+    ops: int
 
 
 class _Series:
@@ -49,6 +62,24 @@ class MemoryStore:
     def __init__(self) -> None:
         self._series: dict[tuple[str, str], _Series] = {}
         self.version = 0
+        self.steps: list[StepStats] = []  # `steps` events (run --step-stats), in trace order
+        self._steps_ts: list[int] = []
+
+    def add_steps(self, steps: StepStats) -> None:
+        if self._steps_ts and steps.ts < self._steps_ts[-1]:
+            return
+        self.steps.append(steps)
+        self._steps_ts.append(steps.ts)
+        self.version += 1
+
+    def step_stats(self, start: int, end: int, session: int) -> StepStats | None:
+        """The step stats written during a run (from `start` to `end`) of that session."""
+        i = bisect_left(self._steps_ts, start)
+        while i < len(self.steps) and self._steps_ts[i] <= end:
+            if self.steps[i].session == session:
+                return self.steps[i]
+            i += 1
+        return None
 
     def add(self, ts: int, device: str, source: str, cur: int, peak: int = -1, session: int = 0) -> None:
         if not (-_LIMIT <= cur < _LIMIT and -_LIMIT <= peak < _LIMIT and -_LIMIT <= session < _LIMIT):

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.analysis.memory import MemoryStore
+from inspector.analysis.memory import MemoryStore, StepStats
 from inspector.analysis.model import (
     UNKNOWN_SITE,
     FetchSummary,
@@ -281,6 +281,13 @@ def _on_memory(st: TraceState, ev: dict, index: int, ts: int) -> None:
                   _int(peak, -1), _int(ev.get("s")))
 
 
+def _on_steps(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    alloc = tuple((_str(a[0], "?"), _int(a[1]), _int(a[2])) for a in ev.get("alloc") or ()
+                  if isinstance(a, list) and len(a) >= 3)
+    slow = tuple((_str(o[0], "?"), _int(o[1])) for o in ev.get("slow") or () if isinstance(o, list) and len(o) >= 2)
+    st.memory.add_steps(StepStats(ts, _int(ev.get("s")), alloc, slow, _int(ev.get("ops"))))
+
+
 def _on_tf(st: TraceState, ev: dict, index: int, ts: int) -> None:
     st.tensorflow = ev.get("version") if isinstance(ev.get("version"), str) else None
 
@@ -326,6 +333,7 @@ _HANDLERS = {
     "thread": _on_thread,
     "tf": _on_tf,
     "mem": _on_memory,
+    "steps": _on_steps,
     "warn": _on_warning,
     "exc": _on_exception,
     "script_end": _on_script_end,

@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory-interval", type=_seconds, metavar="SECONDS",
                         help="seconds between samples of the script's memory (default 0.1; 0: "
                              "only at session creation and close)")
+    parser.add_argument("--step-stats", action="store_true",
+                        help="trace every sess.run with RunOptions FULL_TRACE and record per-allocator "
+                             "peaks and the slowest ops (costs tens of µs per run: off by default)")
     parser.add_argument("-m", dest="module", metavar="MODULE",
                         help="run a module as `python -m MODULE` would")
     parser.add_argument("script_and_args", nargs=argparse.REMAINDER, metavar="script.py [args...]")
@@ -70,15 +73,15 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--fail-on is for CI runs: use it with --no-tui")
     trace = args.output or default_trace_path(target, as_module)
     if not args.no_tui:
-        if args.memory_interval is not None:
-            # The live view starts the script itself and does not take the interval yet.
-            raise CommandError("--memory-interval needs --no-tui for now (the live view samples "
-                               "memory every 0.1 s)")
+        if args.memory_interval is not None or args.step_stats:
+            # The live view starts the script itself and does not take these yet.
+            raise CommandError("--memory-interval and --step-stats need --no-tui for now (the "
+                               "live view samples memory every 0.1 s, without step stats)")
         from inspector.tui import live
 
         return live.run_live(target, script_args, as_module, trace, args.python)
     proc = ScriptProcess(target, script_args, trace, as_module=as_module, python=args.python,
-                         memory_interval=args.memory_interval)
+                         memory_interval=args.memory_interval, step_stats=args.step_stats)
     try:
         code = run_passthrough(proc)
     except LaunchError as exc:
