@@ -18,7 +18,7 @@ from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.events_table import EventsTable
 from inspector.tui.findings_panel import FindingsPanel
 from inspector.tui.output_pane import OutputPane
-from inspector.tui.source_pane import SourceView
+from inspector.tui.source_pane import LazyLines, SourceView
 from inspector.tui.sources import MAX_BATCH_BYTES, LiveScript, TraceFile
 from inspector.tui.status_bar import StatusBar
 from inspector.tui.timeline import Timeline
@@ -183,6 +183,32 @@ def test_hostile_text_in_a_trace_is_drawn_literally_never_as_escapes(trace_lines
                 drawn = text_of(app.screen)
                 assert "\x1b" not in drawn and "\x07" not in drawn
                 assert "[bold red]evil[/bold red]␛[2J" in drawn
+
+    asyncio.run(go())
+
+
+def test_a_long_source_file_is_highlighted_where_it_is_shown(trace_lines, tmp_path):
+    pad = 40_000
+    out = []
+    for line in trace_lines:
+        e = json.loads(line)
+        if e.get("ev") == "src" and e["file"].endswith("two_sessions.py"):
+            e["text"] = "# padding\n" * pad + e["text"]
+        elif e.get("ev") == "site" and e["file"].endswith("two_sessions.py"):
+            e["line"] += pad
+        out.append(json.dumps(e).encode() + b"\n")
+    path = tmp_path / "long-source.jsonl"
+    path.write_bytes(b"".join(out))
+
+    async def go():
+        app = InspectorApp(TraceFile(str(path)))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.final and app.selected_ref is not None)
+            await pilot.pause()
+            code = app.query_one(SourceView)
+            assert isinstance(code.lines, LazyLines) and len(code.lines.blocks) <= 3
+            assert code.line == pad + 32
+            assert "second.run(total)" in text_of(code)
 
     asyncio.run(go())
 

@@ -45,13 +45,45 @@ def _no_background(style: Style | str) -> Style:
 
 
 def highlight_lines(code: str) -> list[Text]:
-    """Syntax colours without the theme's background (the pane draws its own)."""
+    """Syntax colours without the theme's background (the pane draws its own); one
+    Text per line of `code`."""
     code = clean(code)
+    count = code.count("\n") + 1
     text = Syntax(code, "python", theme=THEME, tab_size=4).highlight(code)
-    text.rstrip()
     text.style = Style()
     text.spans = [span._replace(style=_no_background(span.style)) for span in text.spans]
-    return list(text.split("\n", allow_blank=True))
+    lines = list(text.split("\n", allow_blank=True))[:count]
+    lines += [Text() for _ in range(count - len(lines))]
+    return lines
+
+
+class LazyLines:
+    """A long file's highlighted lines, a block at a time as they are drawn (a file
+    of 30,000 lines takes seconds to highlight whole). A block is lexed on its own, so
+    a string spanning two blocks may be coloured wrongly: a price paid only by long
+    files."""
+
+    BLOCK = 200
+
+    def __init__(self, code: str) -> None:
+        self.raw = code.split("\n")
+        self.blocks: dict[int, list[Text]] = {}
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __getitem__(self, i: int) -> Text:
+        if i < 0:
+            i += len(self.raw)
+        block = self.blocks.get(i // self.BLOCK)
+        if block is None:
+            b = i // self.BLOCK
+            chunk = "\n".join(self.raw[b * self.BLOCK:(b + 1) * self.BLOCK])
+            block = self.blocks[b] = highlight_lines(chunk)
+        return block[i % self.BLOCK]
+
+
+WHOLE_FILE_LINES = 3000  # longer files are highlighted a block at a time
 
 
 class SourceView(ScrollView, can_focus=True):
@@ -92,18 +124,22 @@ class SourceView(ScrollView, can_focus=True):
         self._cache: dict[str, list[Text]] = {}
         self._strips: dict[tuple, Strip] = {}
         self.file: str | None = None
-        self.lines: list[Text] = []
+        self.lines: list[Text] | LazyLines = []
         self.line: int | None = None
         self.error = False
         self.marks: dict[int, Mark] = {}
 
-    def lines_for(self, file: str | None, code: str | None) -> list[Text]:
+    def lines_for(self, file: str | None, code: str | None) -> list[Text] | LazyLines:
         """The file's highlighted lines (highlighted once per file)."""
         if code is None or file is None:
             return []
         lines = self._cache.get(file)
         if lines is None:
-            lines = self._cache[file] = highlight_lines(code)
+            if code.count("\n") < WHOLE_FILE_LINES:
+                lines = highlight_lines(code)
+            else:
+                lines = LazyLines(code)
+            lines = self._cache[file] = lines
         return lines
 
     def show(self, file: str | None, code: str | None, line: int | None, error: bool,
