@@ -32,6 +32,7 @@ def shared_session():
 '''
 
 TESTS = '''
+import pytest
 import tensorflow as tf
 
 
@@ -73,6 +74,22 @@ def test_uses_module_fixture(shared_session):
 
 def test_uses_module_fixture_again(shared_session):
     assert shared_session.run(_graph()) == 6
+
+
+@pytest.fixture
+def closed_in_teardown():
+    sess = tf.compat.v1.Session()
+    yield sess
+    c = _graph()
+    sess.close()
+    try:
+        sess.run(c)
+    except RuntimeError:
+        pass
+
+
+def test_fixture_runs_after_close_in_its_teardown(closed_in_teardown):
+    assert closed_in_teardown.run(_graph()) == 6
 '''
 
 PLUGIN_ON = '''
@@ -103,7 +120,7 @@ def _pytest(project: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**ENV, "TMPDIR": str(tmp)}
     env.pop("PYTEST_ADDOPTS", None)
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
-                           "-rf", "-W", "ignore::DeprecationWarning", *args],
+                           "-rfE", "-W", "ignore::DeprecationWarning", *args],
                           cwd=project, env=env, capture_output=True, text=True, timeout=180)
 
 
@@ -130,18 +147,26 @@ def test_with_tfsess_a_swallowed_run_after_close_fails_the_test(runs):
     _, p = runs["on"]
     out = p.stdout
     assert p.returncode == 1, out + p.stderr
-    assert "1 failed, 5 passed" in out
+    assert "1 failed, 6 passed, 1 warning, 1 error" in out
     assert "FAILED test_sessions.py::test_swallowed_run_after_close" in out
     # the finding's message and file:line, with where the session was made and closed
-    assert "test_sessions.py:16: run-after-close: sess.run() at test_sessions.py:16 used Session" in out
-    assert "created at test_sessions.py:12" in out
-    assert "closed (explicit) at test_sessions.py:14" in out
+    assert "test_sessions.py:17: run-after-close: sess.run() at test_sessions.py:17 used Session" in out
+    assert "created at test_sessions.py:13" in out
+    assert "closed (explicit) at test_sessions.py:15" in out
+
+
+def test_with_tfsess_a_session_error_in_a_fixtures_teardown_is_an_error_of_the_test(runs):
+    _, p = runs["on"]
+    out = p.stdout
+    assert "ERROR test_sessions.py::test_fixture_runs_after_close_in_its_teardown" in out
+    assert "session error in this test (teardown):" in out
+    assert "test_sessions.py:53: run-after-close" in out
 
 
 def test_with_tfsess_a_leaked_session_is_a_warning_at_the_tests_end(runs):
     _, p = runs["on"]
     out = p.stdout
-    assert "TfsessLeakWarning: tfsess-inspect: session-leak at test_sessions.py:32" in out
+    assert "TfsessLeakWarning: tfsess-inspect: session-leak at test_sessions.py:33" in out
     assert "warning  session-leak  test_sessions.py::test_leaks_a_session" in out
     assert "sessions leaked 1" in out
     assert "conftest.py" not in out.split("tfsess-inspect ---")[-1]  # the fixture's session
@@ -156,13 +181,14 @@ def test_tfsess_trace_keeps_one_replayable_trace_per_test(runs):
     assert names == ["all-tests.jsonl",
                      "test_plugin_on.py_test_plugin_recorded_and_patched.jsonl",
                      "test_sessions.py_test_correct_with_block.jsonl",
+                     "test_sessions.py_test_fixture_runs_after_close_in_its_teardown.jsonl",
                      "test_sessions.py_test_leaks_a_session.jsonl",
                      "test_sessions.py_test_swallowed_run_after_close.jsonl",
                      "test_sessions.py_test_uses_module_fixture.jsonl",
                      "test_sessions.py_test_uses_module_fixture_again.jsonl"]
     rac = load_trace(str(traces / "test_sessions.py_test_swallowed_run_after_close.jsonl"))
     assert [(f.kind, os.path.basename(f.file), f.line) for f in rac.findings] == [
-        ("run-after-close", "test_sessions.py", 16)]
+        ("run-after-close", "test_sessions.py", 17)]
     assert rac.state.header["pytest"] == "test_sessions.py::test_swallowed_run_after_close"
     assert rac.state.exit.code == 1
     assert len(rac.state.sessions) == 1 and len(rac.state.runs) == 2
@@ -172,13 +198,14 @@ def test_tfsess_trace_keeps_one_replayable_trace_per_test(runs):
     again = load_trace(str(traces / "test_sessions.py_test_uses_module_fixture_again.jsonl"))
     (sess,) = again.state.sessions.values()
     assert os.path.basename(sess.created_site.file) == "conftest.py"
-    assert sess.closed_how == "explicit" and again.findings == []
+    assert sess.runs == 1 and sess.closed_ts is None  # closed after the module's last test
+    assert [f for f in again.findings if f.severity == "error"] == []
 
 
 def test_without_tfsess_everything_passes_and_nothing_is_recorded(runs):
     project, p = runs["off"]
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "6 passed" in p.stdout
+    assert "7 passed" in p.stdout
     assert "tfsess-inspect" not in p.stdout
     assert not list(project.rglob("*.jsonl"))
     assert not list((project / "tmp").iterdir())
