@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 
@@ -30,15 +29,13 @@ SIZE = (120, 36)
 
 
 @pytest.fixture(scope="module")
-def trace_lines(tmp_path_factory) -> list[bytes]:
-    """The lines of two_sessions.py's trace, recorded with the real agent."""
-    path = str(tmp_path_factory.mktemp("live") / "two_sessions.jsonl")
-    subprocess.run(
-        [sys.executable, "-m", "inspector", "run", "--no-tui", "-o", path,
-         os.path.join(SCRIPTS, "two_sessions.py")],
-        cwd=REPO, check=True, capture_output=True, timeout=120,
-    )
-    with open(path, "rb") as fh:
+def trace_lines() -> list[bytes]:
+    """The lines of two_sessions.py's trace: a real recording kept in the repo (the
+    snapshot tests use it too; re-record it with `tfsess-inspect run --no-tui -o
+    tests/tui_scripts/two_sessions.trace.jsonl tests/tui_scripts/two_sessions.py` when
+    the format changes). test_tui_app.py records afresh, and the live tests below run
+    the agent for real."""
+    with open(os.path.join(SCRIPTS, "two_sessions.trace.jsonl"), "rb") as fh:
         return fh.read().splitlines(keepends=True)
 
 
