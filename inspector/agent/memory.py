@@ -14,7 +14,8 @@ previous line (docs/trace-format.md). Session creation and close take one readin
 every source too, written whether it changed or not and tagged with the session.
 
 TensorFlow's figures are read only once the script itself has initialised TensorFlow's
-eager context (`context_safe()._context_handle` is set): calling `get_memory_info`
+eager context (`context_safe()` exists, its `_context_handle` is set and `_initialized`
+is true, which `ensure_initialized` sets last, after listing the logical devices): calling `get_memory_info`
 earlier would initialise it, and a later `tf.config.set_logical_device_configuration`
 in the script would then fail ("Virtual devices cannot be modified after being
 initialized"). A graph-mode session does not initialise the eager context (checked on
@@ -63,6 +64,10 @@ def _tf_ready() -> Any:
     get = getattr(ctx_mod, "context_safe", None)
     ctx = get() if get is not None else getattr(ctx_mod, "_context", None)
     if ctx is None or getattr(ctx, "_context_handle", None) is None:
+        return None
+    # ensure_initialized() sets the handle before it lists the logical devices and sets
+    # _initialized last: until then, listing them from here would find none.
+    if getattr(ctx, "_initialized", True) is not True:
         return None
     tf = sys.modules.get("tensorflow")
     if tf is None or getattr(getattr(tf, "__spec__", None), "_initializing", False):
@@ -143,14 +148,11 @@ class MemorySampler:
         config = tf.config
         if self._tf_devices is None:
             devices = ["CPU:0"]
-            try:
-                for d in config.list_logical_devices("GPU"):
-                    name = str(d.name)
-                    name = name[len("/device:"):] if name.startswith("/device:") else name
-                    if name.isprintable() and '"' not in name and "\\" not in name:
-                        devices.append(name)
-            except Exception:
-                pass
+            for d in config.list_logical_devices("GPU"):  # raises: try again next time
+                name = str(d.name)
+                name = name[len("/device:"):] if name.startswith("/device:") else name
+                if name.isprintable() and '"' not in name and "\\" not in name:
+                    devices.append(name)
             if self._tf_devices is None:
                 self._tf_devices = devices
                 # Now that TensorFlow is in use, stop before its own exit handlers run.
