@@ -132,6 +132,7 @@ class InspectorApp(App[int | None]):
         self.batches = 0
         self._pinned: tuple | None = None
         self._chosen_finding: Finding | None = None
+        self._panes_pending = False
         self._main_screen = None
         self._lanes = -1
         self.last_batch_at: float | None = None
@@ -355,6 +356,8 @@ class InspectorApp(App[int | None]):
     @on(EventsTable.Moved)
     @_while_mounted
     def _table_moved(self, msg: EventsTable.Moved) -> None:
+        if msg.user:
+            self._chosen_finding = None  # the user moved on from the finding chosen
         if msg.user and self.follow:
             table = self._q(EventsTable)
             if table.cursor < len(table.rows) - 1:
@@ -364,18 +367,40 @@ class InspectorApp(App[int | None]):
             self._select(msg.ref)
 
     def _select(self, ref: int) -> None:
+        """Select a row: the timeline's marker at once; the panes that take longer to
+        draw (detail, source) once the keys already queued are handled, so holding
+        `j` does not pile up work."""
         view = self.view
         if view.state is None:
             return
         self.selected_ref = ref
         info = view.info(ref)
+        timeline = self._q(Timeline)
+        timeline.selected_ts = info.ts
+        timeline.selected_session = info.session
+        timeline.reveal(info.ts)
+        timeline.refresh()
+        if not self._panes_pending:
+            self._panes_pending = True
+            self.call_later(self._show_selection)
+
+    @_while_mounted
+    def _show_selection(self) -> None:
+        self._panes_pending = False
+        view = self.view
+        if self.selected_ref is None or view.state is None:
+            return
+        info = view.info(self.selected_ref)
         # Several findings can be about one event (n/N go through each of them): the
         # one chosen, else the one shown last if it is about this event, else the first.
         chosen, self._chosen_finding = self._chosen_finding, None
         current = (view.findings[self.finding_index]
                    if self.finding_index is not None and self.finding_index < len(view.findings)
                    else None)
-        if chosen is not None and chosen.event == info.index:
+        if chosen is not None and chosen.event != info.index:
+            self._show_finding_without_event(chosen)  # the cursor is on the nearest row
+            return
+        if chosen is not None:
             finding = chosen
         elif current is not None and current.event == info.index:
             finding = current
@@ -386,11 +411,6 @@ class InspectorApp(App[int | None]):
             self._q(FindingsPanel).show_index(self.finding_index)
         cwd = view.header.get("cwd") if view.header else None
         self._q(DetailPane).show(describe(view, info, finding, cwd))
-        timeline = self._q(Timeline)
-        timeline.selected_ts = info.ts
-        timeline.selected_session = info.session
-        timeline.reveal(info.ts)
-        timeline.refresh()
         self._show_source(info, finding)
 
     def _show_source(self, info, finding: Finding | None) -> None:
@@ -489,9 +509,7 @@ class InspectorApp(App[int | None]):
             self._clear_filters(keep=ref)
         self.follow = False
         self._chosen_finding = finding
-        table.select_ref(ref)
-        if self.view.event_index(ref) != finding.event:
-            self._show_finding_without_event(finding)
+        table.select_ref(ref)  # the nearest row when the finding's event has none
 
     def _show_finding_without_event(self, finding: Finding) -> None:
         """A finding about no single event (a leak, say): its line and message."""
