@@ -13,6 +13,7 @@ from inspector.analysis.model import Finding, Leaf
 from inspector.tui._textual_compat import update_static
 from inspector.tui.events_table import KIND_NAMES, fmt_dur
 from inspector.tui.text import clean, one_line
+from inspector.tui.timeline import format_size
 from inspector.tui.view import EventInfo, TraceView
 
 LABEL = "bold"
@@ -63,6 +64,17 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
         field("duration", fmt_dur(run.dur))
         thread = st.threads.get(run.thread, {}).get("name", "?")
         field("thread", f"{thread} ({run.thread})")
+        memory = getattr(st, "memory", None)
+        if memory:  # in use when the run started (and ended, if it changed)
+            for device, source in memory.keys()[:4]:
+                before = memory.value_at(device, source, run.ts)
+                after = memory.value_at(device, source, run.ts + run.dur)
+                if before is None and after is None:
+                    continue
+                text = format_size(before[0]) if before else "?"
+                if after and (before is None or after[0] != before[0]):
+                    text += f" → {format_size(after[0])}"
+                field("memory", f"{device} {source} {text}")
         if run.ok:
             field("outcome", "ok", "green")
         else:
