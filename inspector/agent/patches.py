@@ -201,14 +201,15 @@ def _value_sig(v: Any) -> Any:
 def fetch_summary(fetches: Any, feeds: Any, feed_values: bool = True) -> int:
     """Interned id of the summary of these fetches and feeds. `feeds` is a feed_dict
     (keys and values) or, with feed_values=False, a list of feed keys."""
+    rec = _recorder_mod._recorder
     if not feeds and type(fetches) not in _CONTAINERS and not isinstance(fetches, tuple):
         # The common case, one tensor or op and no feeds: no flattening, a cheap key.
-        hit = _rec()._fetch_summaries.get(id(fetches))
+        hit = rec._fetch_summaries.get(id(fetches))
         if hit is not None and hit[1][0][0] is fetches:
             return hit[0]
         leaves = [fetches]
         key: Any = id(fetches)
-        return _rec().fetch_summary_id(key, ([fetches], []), lambda: _describe(leaves, [], []))
+        return rec.fetch_summary_id(key, ([fetches], []), lambda: _describe(leaves, [], []))
     leaves = []
     _leaves(fetches, leaves)
     fkeys: list = []
@@ -229,7 +230,7 @@ def fetch_summary(fetches: Any, feeds: Any, feed_values: bool = True) -> int:
     except TypeError:
         key = (object(),)
 
-    return _rec().fetch_summary_id(key, (leaves, fkeys), lambda: _describe(leaves, fkeys, fvals))
+    return rec.fetch_summary_id(key, (leaves, fkeys), lambda: _describe(leaves, fkeys, fvals))
 
 
 _CONTAINERS = (list, dict)
@@ -261,6 +262,10 @@ def _recorded_run(
     """Wrap one run path: `session_of` names the session the call runs in (before the
     call), `summary_of` gives the fetch/feed summary id (after it)."""
 
+    mono = _recorder_mod._MONO
+
+    # The hot path of the whole agent: a trivial sess.run costs ~85 µs and the goal is
+    # to add a few µs, so this stays flat (no helper calls it can do without).
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
         state = _state
@@ -270,22 +275,28 @@ def _recorded_run(
         state.in_run = True
         try:
             try:
-                sid = session_id(session_of(args, kwargs))
+                sess = session_of(args, kwargs)
+                sid = getattr(sess, _SID, None) or session_id(sess)
             except Exception:
                 sid = 0
-            ts = rec.now()
+            t0 = rec.t0
+            start = mono()
             try:
                 result = original(*args, **kwargs)
             except BaseException as exc:
-                dur = rec.now() - ts
+                end = mono()
                 try:
-                    rec.run_error(sid, kind, ts, dur, rec.site_id(), _safe_summary(summary_of, args, kwargs), exc)
+                    fs = summary_of(args, kwargs)
+                except Exception:
+                    fs = 0
+                try:
+                    rec.run_error(sid, kind, start - t0, end - start, rec.site_id(), fs, exc)
                 except Exception:
                     pass
                 raise
-            dur = rec.now() - ts
+            end = mono()
             try:
-                rec.run_ok(sid, kind, ts, dur, rec.site_id(), _safe_summary(summary_of, args, kwargs))
+                rec.run_ok(sid, kind, start - t0, end - start, rec.site_id(), summary_of(args, kwargs))
             except Exception:
                 pass
             return result
@@ -293,13 +304,6 @@ def _recorded_run(
             state.in_run = False
 
     return wrapper
-
-
-def _safe_summary(summary_of: Callable, args: tuple, kwargs: dict) -> int:
-    try:
-        return summary_of(args, kwargs)
-    except Exception:
-        return 0
 
 
 def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) -> Any:
@@ -314,7 +318,11 @@ def _self(args: tuple, kwargs: dict) -> Any:
 
 def _run_summary(args: tuple, kwargs: dict) -> int:
     # run(self, fetches, feed_dict=None, ...); monitored run has the same shape.
-    return fetch_summary(_arg(args, kwargs, 1, "fetches"), _arg(args, kwargs, 2, "feed_dict"))
+    n = len(args)
+    if n == 2 and not kwargs:  # sess.run(fetches): the common case, on the hot path
+        return fetch_summary(args[1], None)
+    return fetch_summary(args[1] if n > 1 else kwargs.get("fetches"),
+                         args[2] if n > 2 else kwargs.get("feed_dict"))
 
 
 def _partial_run_summary(args: tuple, kwargs: dict) -> int:

@@ -25,6 +25,7 @@ _MAX_LEAVES = 64
 _STACK_DEPTH = 8
 _CACHE_LIMIT = 8192
 _MONO = time.monotonic_ns
+_get_ident = threading.get_ident
 _dumps = json.dumps
 
 
@@ -230,9 +231,10 @@ class Recorder:
 
     # -- events ------------------------------------------------------------
     def run_ok(self, session: int, kind: str, ts: int, dur: int, site: int, fs: int) -> None:
+        th = self._threads.get(_get_ident()) or self.thread_id()
         self.writer.write(
             '{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d}\n'
-            % (session, ts, dur, kind, site, fs, self.thread_id(), self.pid)
+            % (session, ts, dur, kind, site, fs, th, self.pid)
         )
 
     def run_error(
