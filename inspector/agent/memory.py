@@ -193,9 +193,9 @@ class MemorySampler:
             pass
         if not readings:
             return
-        ts = rec.now()
         tail = ',"s":%d,"at":"%s"}\n' % (session, at) if session else "}\n"
         with self._lock:
+            ts = rec.now()  # under the lock: the lines of both threads stay in time order
             last = self._last
             for dev, src, cur, peak in readings:
                 key = (dev, src)
