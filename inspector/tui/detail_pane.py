@@ -69,8 +69,8 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
             for device, source in memory.keys()[:4]:
                 before = memory.value_at(device, source, run.ts)
                 after = memory.value_at(device, source, run.ts + run.dur)
-                if before is None and after is None:
-                    continue
+                if not (before and before[0]) and not (after and after[0]):
+                    continue  # nothing in use (a source that stays at 0 says nothing)
                 text = format_size(before[0]) if before else "?"
                 if after and (before is None or after[0] != before[0]):
                     text += f" → {format_size(after[0])}"

@@ -376,7 +376,7 @@ class Timeline(Widget, can_focus=True):
     def _axis(self, label_w, lane_w, start, end, base, width) -> Strip:
         axis = self.get_component_rich_style("timeline--axis")
         marker = self.get_component_rich_style("timeline--marker")
-        step = nice_step(end - start, max(1, lane_w // 12))
+        step = nice_step(end - start, max(1, lane_w // 15))
         cells = [" "] * lane_w
         first = (start // step) * step
         t = first
