@@ -59,22 +59,24 @@ import tensorflow as tf
 from tensorflow.python.client import session as session_lib
 tf.compat.v1.disable_eager_execution()
 small = tf.constant(1.0) + 1.0
-x = tf.compat.v1.placeholder_with_default(1.0, [])
-big = x
+x = tf.compat.v1.Variable(1.0)
+big = x.read_value()
 for i in range(50):
-    big = big * 1.0001 + 0.5  # 100 ops, not folded: x may be fed
+    big = big * 1.0001 + 0.5  # 100 ops, not folded into a constant: x is a variable
 traced = session_lib.BaseSession.run.__wrapped__  # --step-stats' own wrapper
 original = traced.__wrapped__  # TensorFlow's
 n, block = int(sys.argv[1]), 200
 out = {}
 with tf.compat.v1.Session() as sess:
+    original(sess, x.initializer)
     for fetch, label in ((small, "1 op"), (big, "100 ops")):
         t = {"plain": [], "traced": []}
         for _ in range(500):
             original(sess, fetch)
             traced(sess, fetch)
-        for _ in range(max(1, n // block)):
-            for name, fn in (("plain", original), ("traced", traced)):
+        for pair in range(max(1, n // block)):
+            order = (("plain", original), ("traced", traced))
+            for name, fn in (order if pair % 2 else order[::-1]):
                 t0 = time.perf_counter()
                 for _ in range(block):
                     fn(sess, fetch)
