@@ -122,8 +122,9 @@ class Recorder:
     def site_id(self, depth: int = 2) -> int:
         """Id of the call site: the innermost frame that is neither TensorFlow's nor ours.
 
-        Keyed on that frame's code and line and its caller's: the short stack written
-        with the site is the one seen first from that pair (a cheap key on the hot path)."""
+        Keyed on that frame's code and instruction offset and its caller's (cheaper than
+        line numbers, which are computed from the offset): the short stack written with
+        the site is the one seen first from that pair."""
         try:
             f = sys._getframe(depth)
         except ValueError:
@@ -139,10 +140,15 @@ class Recorder:
         if f is None:
             return 0
         p = f.f_back
-        while p is not None and self._is_lib(p.f_code):
+        while p is not None:
+            r = libs.get(id(p.f_code))
+            if r is None:
+                r = self._is_lib(p.f_code)
+            if not r:
+                break
             p = p.f_back
         # Ids are safe keys: _is_lib has kept every code object seen here alive.
-        key = (id(f.f_code), f.f_lineno, 0, 0) if p is None else (id(f.f_code), f.f_lineno, id(p.f_code), p.f_lineno)
+        key = (id(f.f_code), f.f_lasti, 0, 0) if p is None else (id(f.f_code), f.f_lasti, id(p.f_code), p.f_lasti)
         sid = self._sites.get(key)
         if sid is None:
             sid = self._new_site(key, f)
