@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from tests.helpers import ENV, REPO
 
@@ -21,6 +22,9 @@ def _start(cmd):
 
 def _interrupt(proc):
     assert proc.stdout.readline().strip() == "ready"
+    # Let the script reach its sleep loop, so the interrupt lands on the same line in
+    # both runs (the tracebacks are compared).
+    time.sleep(0.5)
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     return proc.returncode, err
