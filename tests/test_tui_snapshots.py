@@ -11,6 +11,7 @@ import os
 import pytest
 
 from inspector.tui.app import InspectorApp
+from inspector.tui.output_pane import OutputPane
 from inspector.tui.sources import TraceFile
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tui_scripts")
@@ -18,11 +19,20 @@ TRACE = "two_sessions.trace.jsonl"
 
 
 async def loaded(pilot) -> None:
+    """Wait for the whole trace, the selection drawn, and the output pane's width
+    (a Log measures its lines in a thread) before the picture is taken."""
     app = pilot.app
     for _ in range(400):
-        if app.view.final and app.selected_ref is not None:
+        if app.view.final and app.selected_ref is not None and not app._panes_pending:
             break
         await pilot.pause(0.025)
+    output = app.query_one(OutputPane)
+    widest = max(len(line) for line in output.lines)
+    for _ in range(200):
+        if output.virtual_size.width >= widest:
+            break
+        await pilot.pause(0.025)
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause(0.3)
 
 
