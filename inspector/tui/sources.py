@@ -31,7 +31,8 @@ class TraceFile:
     def __init__(self, path: str, follow: bool = False) -> None:
         self.path = path
         self.follow = follow
-        self.tail = TraceTail(path)
+        # Successful run lines in column batches: no dict per run (inspector/trace/reader.py).
+        self.tail = TraceTail(path, bulk_runs=True)
         self.stopped = threading.Event()
         self._ended = False  # saw the `end` event
         self.start_error: str | None = None
