@@ -19,7 +19,8 @@ from inspector.launch import (
     run_passthrough,
 )
 
-HELP = "run a script under the recorder (with the live view, or --no-tui for CI)"
+HELP = ("run a script under the recorder: with the live view (the script's stdin is then "
+        "/dev/null: the terminal belongs to the app), or --no-tui for CI")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

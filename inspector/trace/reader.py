@@ -94,6 +94,27 @@ def _parse(line: bytes) -> dict[str, Any] | None:
     return obj if isinstance(obj, dict) and isinstance(obj.get("ev"), str) else None
 
 
+def check_trace_file(path: str) -> dict[str, Any]:
+    """The header of the trace at `path`, reading its first line only (a big trace
+    opens at once); TraceError (one line for the user) if it is not one we can read."""
+    if os.path.isdir(path):
+        raise TraceError(f"{path} is a directory, not a trace")
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(1 << 20)
+    except FileNotFoundError:
+        raise TraceError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise TraceError(f"{path}: {exc.strerror}") from None
+    if not first.strip():
+        raise TraceError(f"{path} is empty: the recording never started")
+    try:
+        header = json.loads(first)
+    except (ValueError, UnicodeDecodeError):
+        header = None
+    return check_header(header, path)
+
+
 def iter_trace(path: str, chunk_bytes: int = 8 << 20,
                bulk_runs: bool = False) -> tuple[TraceTail, Iterator[list[dict[str, Any]]]]:
     """Read a whole trace in batches of events, so that no more than one chunk's events
