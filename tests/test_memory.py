@@ -249,15 +249,6 @@ def test_series_and_value_at_read_the_store_as_it_grows():
     assert len(cur) == 3
 
 
-def test_memory_flags_ask_for_no_tui_until_the_live_view_takes_them(tmp_path):
-    script = tmp_path / "x.py"
-    script.write_text("pass\n")
-    for flags in (["--memory-interval", "0.5"], ["--step-stats"]):
-        p = subprocess.run([sys.executable, "-m", "inspector", "run", *flags, str(script)],
-                           env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=60)
-        assert p.returncode == 2 and "need --no-tui" in p.stderr
-
-
 def test_a_trace_without_memory_events_reports_none():
     from inspector.analysis.report import build_report
 

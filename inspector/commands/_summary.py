@@ -7,7 +7,7 @@ import os
 from rich.console import Console
 from rich.text import Text
 
-from inspector.analysis.memory import format_bytes, summary
+from inspector.analysis.memory import format_bytes, session_peak, summary
 from inspector.analysis.model import Finding
 from inspector.analysis.state import TraceState
 from inspector.tui.text import clean
@@ -57,6 +57,11 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
         line.append(f", {s.runs} runs")
         if s.errors:
             line.append(f", {s.errors} failed", style="red")
+        peaks = session_peak(state.memory, s.created_ts, s.closed_ts, s.id)
+        if peaks:
+            line.append(", peak " + ", ".join(
+                f"{clean(dev)} {format_bytes(v)} {clean(src)}"
+                for dev, by_source in peaks.items() for src, v in by_source.items()))
         console.print(line)
     memory = _memory_line(state)
     if memory is not None:

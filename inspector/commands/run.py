@@ -74,13 +74,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--fail-on is for CI runs: use it with --no-tui")
     trace = args.output or default_trace_path(target, as_module)
     if not args.no_tui:
-        if args.memory_interval is not None or args.step_stats:
-            # The live view starts the script itself and does not take these yet.
-            raise CommandError("--memory-interval and --step-stats need --no-tui for now (the "
-                               "live view samples memory every 0.1 s, without step stats)")
         from inspector.tui import live
 
-        return live.run_live(target, script_args, as_module, trace, args.python)
+        return live.run_live(target, script_args, as_module, trace, args.python,
+                             memory_interval=args.memory_interval, step_stats=args.step_stats)
     proc = ScriptProcess(target, script_args, trace, as_module=as_module, python=args.python,
                          memory_interval=args.memory_interval, step_stats=args.step_stats)
     try:

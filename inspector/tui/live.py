@@ -7,9 +7,10 @@ from inspector.tui.sources import LiveScript
 
 
 def run_live(target: str, script_args: list[str], as_module: bool, trace_path: str,
-             python: str) -> int:
+             python: str, memory_interval: float | None = None, step_stats: bool = False) -> int:
     """Run the script under the agent with the live view; return its exit code."""
-    source = LiveScript(target, script_args, trace_path, as_module=as_module, python=python)
+    source = LiveScript(target, script_args, trace_path, as_module=as_module, python=python,
+                        memory_interval=memory_interval, step_stats=step_stats)
     app = InspectorApp(source)
     try:
         app.run()

@@ -92,13 +92,15 @@ class LiveScript(TraceFile):
     live = True
 
     def __init__(self, target: str, args: list[str], trace_path: str, as_module: bool = False,
-                 python: str | None = None) -> None:
+                 python: str | None = None, memory_interval: float | None = None,
+                 step_stats: bool = False) -> None:
         super().__init__(trace_path, follow=True)
         self.target = target
         self.args = list(args)
         self.as_module = as_module
         self.process = ScriptProcess(target, self.args, trace_path, as_module=as_module,
-                                     python=python or sys.executable, passthrough=False)
+                                     python=python or sys.executable, passthrough=False,
+                                     memory_interval=memory_interval, step_stats=step_stats)
         self._code: int | None = None
         self._done = threading.Event()
         self._waiter: threading.Thread | None = None
