@@ -47,3 +47,14 @@ def test_sigterm_to_the_inspector_reaches_the_script(tmp_path):
     proc.send_signal(signal.SIGTERM)  # to the inspector only
     proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM
+
+
+def test_the_scripts_own_sigterm_handler_runs(tmp_path):
+    script = REPO / "tests" / "scripts" / "own_handler.py"
+    proc = _start([sys.executable, "-m", "inspector", "run", "--no-tui", "-o", str(tmp_path / "t.jsonl"),
+                   str(script)])
+    assert proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGTERM)  # to the inspector, which passes it on
+    out, _ = proc.communicate(timeout=60)
+    assert "handler ran" in out
+    assert proc.returncode == 5
