@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 import gc
+import hashlib
 import os
 import shlex
 import subprocess
@@ -18,12 +19,14 @@ import time
 from rich.console import Group
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
+from inspector.analysis import playhead
 from inspector.analysis.model import Finding, Site
 from inspector.launch import LaunchError
 from inspector.trace.reader import TraceError
@@ -46,6 +49,7 @@ PANES = ["events", "source", "findings", "detail", "output", "timeline"]
 LOWER = ["source", "findings", "detail", "output"]
 NARROW_WIDTH = 110
 NARROW_HEIGHT = 30
+PLAY_INTERVAL = 0.05  # replay: the playhead moves at most 20 times a second
 
 MARK_STYLE = {"created": "bold green", "closed": "bold red", "entered": "bold cyan"}
 
@@ -69,6 +73,28 @@ def _while_mounted(handler):
             return None
 
     return wrapper
+
+
+def _disk_differs(st) -> str | None:
+    """A note when a recorded source file is gone from disk or differs from the
+    recording (the app shows the recorded text in both cases)."""
+    changed, missing = [], []
+    for file, src in st.sources.items():
+        if not src.sha256 or src.text is None:
+            continue
+        try:
+            with open(file, "rb") as fh:
+                digest = hashlib.sha256(fh.read()).hexdigest()
+        except OSError:
+            missing.append(file)
+            continue
+        if digest != src.sha256:
+            changed.append(file)
+    if changed:
+        return f"{os.path.basename(changed[0])} changed on disk since the recording (showing the recorded source)"
+    if missing:
+        return f"{os.path.basename(missing[0])} is not on disk any more (showing the recorded source)"
+    return None
 
 
 def _add_mark(marks: dict[int, Mark], line: int, base: Mark, note: str) -> None:
@@ -100,14 +126,33 @@ class InspectorApp(App[int | None]):
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, priority=True),
         Binding("plus,equals_sign", "zoom(0.5)", "Zoom in"),
         Binding("minus", "zoom(2)", "Zoom out"),
-        Binding("left_square_bracket", "pan(-1)", "Pan timeline left", show=False),
-        Binding("right_square_bracket", "pan(1)", "Pan timeline right", show=False),
+        Binding("left_square_bracket", "pan(-1)", "Pan timeline left (replay: previous run of the session)",
+                show=False),
+        Binding("right_square_bracket", "pan(1)", "Pan timeline right (replay: next run of the session)",
+                show=False),
         Binding("o", "open_editor", "Open in $EDITOR"),
         Binding("enter", "details", "Details", show=False),
         Binding("j,down", "move(1)", "Next event", show=False),
         Binding("k,up", "move(-1)", "Previous event", show=False),
         Binding("escape", "clear_filters", "Clear search/filter", show=False),
+        # Replay (a finished trace): the playhead. Hidden while a script runs.
+        Binding("space", "play", "Play/pause"),
+        Binding("full_stop", "step(1)", "Step", show=False),
+        Binding("comma", "step(-1)", "Step back", show=False),
+        Binding("t", "goto", "Go to time/#event"),
+        Binding("1", "speed(0)", "Speed 0.25x", show=False),
+        Binding("2", "speed(1)", "Speed 1x", show=False),
+        Binding("3", "speed(2)", "Speed 4x", show=False),
+        Binding("4", "speed(3)", "Speed 16x", show=False),
+        Binding("5", "speed(4)", "Speed: as fast as possible", show=False),
+        Binding("g,home", "edge(0)", "Start", show=False),
+        Binding("G,end", "edge(1)", "End", show=False),
+        Binding("less_than_sign", "speed_step(-1)", "Slower", show=False),
+        Binding("greater_than_sign", "speed_step(1)", "Faster", show=False),
     ]
+
+    # Keys that only mean something with a playhead (replay of a finished trace).
+    REPLAY_ACTIONS = {"play", "step", "goto", "speed", "speed_step", "edge"}
 
     def __init__(self, source: TraceFile, clock=time.monotonic) -> None:
         super().__init__()
@@ -136,6 +181,16 @@ class InspectorApp(App[int | None]):
         self._main_screen = None
         self._lanes = -1
         self.last_batch_at: float | None = None
+        # Replay: the playhead is a position in view.rows (None: no playhead, live mode).
+        self.playhead: int | None = None
+        self.playing = False
+        self.speed_index = 1
+        self._play_timer = None
+        self._play_last = 0.0
+        self._carry = 0.0
+        self.gap_note: str | None = None
+        self.disk_note: str | None = None
+        self._out_ts: list[int] = []
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -149,6 +204,7 @@ class InspectorApp(App[int | None]):
             yield OutputPane(id="output", classes="lower")
         yield Input(placeholder="search call sites, fetch names, messages (enter; escape clears)",
                     id="search")
+        yield Input(placeholder="go to: seconds (1.5) or event number (#123); enter", id="goto")
         yield Footer()
 
     def get_system_commands(self, screen):
@@ -177,6 +233,7 @@ class InspectorApp(App[int | None]):
         for pane, title in titles.items():
             self._q(f"#{pane}").border_title = title
         self._q("#search").display = False
+        self._q("#goto").display = False
         self._layout_for(self.size.width, self.size.height)
         self._q(EventsTable).focus()
         self._update_status()
@@ -284,6 +341,12 @@ class InspectorApp(App[int | None]):
     def _on_finished(self) -> None:
         """Post-mortem: stop following, put the cursor on the first finding."""
         self.follow = False
+        if not self.source.live and self.view.rows:
+            self.playhead = 0
+            st = self.view.state
+            self._out_ts = [o.ts for o in st.output]
+            self.disk_note = _disk_differs(st)
+            self.refresh_bindings()
         if self.view.findings:
             self.choose_finding(0)
         elif self.selected_ref is None and self.view.rows:
@@ -343,6 +406,10 @@ class InspectorApp(App[int | None]):
             extra.append(f"search {self.search!r}: {len(table.rows)}")
         if self.interrupted and state == "running":
             extra.append("SIGINT sent (ctrl+c again quits)")
+        if self.playhead is not None:
+            extra[:0] = self._playhead_words()
+        if self.disk_note:
+            extra.append(self.disk_note)
         findings = self.view.findings
         self._q(StatusBar).show(
             title=title, state=state if state != "trace" or st is None else "exited",
@@ -375,6 +442,11 @@ class InspectorApp(App[int | None]):
             return
         self.selected_ref = ref
         info = view.info(ref)
+        if self.playhead is not None:
+            row = view.row_of_event(info.index)
+            if row is not None:
+                self.playhead = row
+            self._apply_playhead()
         timeline = self._q(Timeline)
         timeline.selected_ts = info.ts
         timeline.selected_session = info.session
@@ -628,6 +700,7 @@ class InspectorApp(App[int | None]):
             msg.input.display = False
 
     def action_clear_filters(self) -> None:
+        self._q("#goto").display = False
         self._clear_filters(keep=self.selected_ref)
         self._q(EventsTable).focus()
 
@@ -663,10 +736,173 @@ class InspectorApp(App[int | None]):
     def action_details(self) -> None:
         self.focus_pane("detail")
 
+    # -- replay: the playhead ----------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in self.REPLAY_ACTIONS and self.playhead is None:
+            return False  # (hidden from the footer while a script runs)
+        return True
+
+    def _row_ts(self, pos: int) -> int:
+        view = self.view
+        ref = view.rows[pos]
+        st = view.state
+        return st.runs.ts[ref] if ref >= 0 else st.lifecycle[~ref].ts
+
+    def _playhead_words(self) -> list[str]:
+        n = len(self.view.rows)
+        pos = min(self.playhead or 0, n - 1)
+        ts = self._row_ts(pos) if n else 0
+        speed = playhead.SPEEDS[self.speed_index]
+        label = "max" if speed == float("inf") else f"{speed:g}x"
+        shown = self._q(FindingsPanel).upto if self.view.findings else 0
+        words = [f"{'▶ playing' if self.playing else '⏸'} {label} · event {pos + 1}/{n} · "
+                 f"t {ts / 1e9:.3f}s · findings so far {shown}"]
+        if self.gap_note:
+            words.append(self.gap_note)
+        return words
+
+    def _apply_playhead(self) -> None:
+        """Every pane as of the playhead."""
+        view, st = self.view, self.view.state
+        n = len(view.rows)
+        if self.playhead is None or st is None or not n:
+            return
+        pos = self.playhead = max(0, min(self.playhead, n - 1))
+        event = view.event_index(view.rows[pos])
+        ts = self._row_ts(pos)
+        final = pos == n - 1
+        table = self._q(EventsTable)
+        if table.playhead != event:
+            table.playhead = event
+            table.refresh()
+        timeline = self._q(Timeline)
+        timeline.playhead = (event, max(ts, view.end_ts()) if final else ts)
+        timeline.refresh()
+        self._q(FindingsPanel).set_findings(
+            view.findings, len(playhead.findings_upto(view.findings, event, final)))
+        count = len(st.output) if final else playhead.output_upto(self._out_ts, ts)
+        self._q(OutputPane).show_upto(st.output, count)
+        self._update_status()
+
+    def set_playhead(self, pos: int) -> None:
+        """Move the playhead to row `pos`; the selection follows."""
+        rows = self.view.rows
+        if self.playhead is None or not rows:
+            return
+        pos = max(0, min(pos, len(rows) - 1))
+        self.playhead = pos
+        self.follow = False
+        table = self._q(EventsTable)
+        if table.filtered is not None and not table.shows(rows[pos]):
+            self._clear_filters()
+        table.select_ref(rows[pos])
+        self._apply_playhead()
+
+    def _replay_only(self) -> None:
+        if self.playhead is None:
+            raise SkipAction()
+
+    def action_step(self, delta: int) -> None:
+        self._replay_only()
+        self.set_playhead(self.playhead + delta)
+
+    def action_edge(self, end: int) -> None:
+        self._replay_only()
+        self.set_playhead(len(self.view.rows) - 1 if end else 0)
+
+    def _step_run(self, direction: int) -> None:
+        view = self.view
+        if self.selected_ref is None:
+            return
+        info = view.info(self.selected_ref)
+        srows = view.session_rows.get(info.session, [])
+        i = playhead.step_among(lambda k: view.event_index(srows[k]), len(srows), info.index,
+                                direction, lambda k: srows[k] >= 0)
+        if i is None:
+            self.notify(f"No {'later' if direction > 0 else 'earlier'} run of session "
+                        f"#{info.session}.", timeout=2, markup=False)
+            return
+        row = view.row_of_event(view.event_index(srows[i]))
+        if row is not None:
+            self.set_playhead(row)
+
+    def action_speed(self, index: int) -> None:
+        self._replay_only()
+        self.speed_index = max(0, min(index, len(playhead.SPEEDS) - 1))
+        self._update_status()
+
+    def action_speed_step(self, direction: int) -> None:
+        self._replay_only()
+        self.action_speed(self.speed_index + direction)
+
+    def action_play(self) -> None:
+        self._replay_only()
+        if self.playing:
+            self.playing = False
+        else:
+            if self.playhead >= len(self.view.rows) - 1:
+                self.set_playhead(0)  # at the end: play again from the start
+            self.playing = True
+            self._carry = 0.0
+            self._play_last = time.monotonic()
+            if self._play_timer is None:
+                self._play_timer = self.set_interval(PLAY_INTERVAL, self._play_tick)
+        self._update_status()
+
+    @_while_mounted
+    def _play_tick(self) -> None:
+        if not self.playing or self.playhead is None:
+            return
+        now = time.monotonic()
+        dt, self._play_last = now - self._play_last, now
+        n = len(self.view.rows)
+        speed = playhead.SPEEDS[self.speed_index]
+        pos = self.playhead
+        if speed == float("inf"):
+            new = pos + max(1, n // 100)
+        else:
+            self._carry += dt * speed * 1e9
+            new, self._carry, gap = playhead.advance(self._row_ts, n, pos, self._carry)
+            if gap:
+                self.gap_note = f"idle {gap / 1e9:.1f}s played as 1s"
+        if new >= n - 1:
+            new = n - 1
+            self.playing = False
+        if new != pos:
+            self.set_playhead(new)
+        else:
+            self._update_status()
+
+    def action_goto(self) -> None:
+        self._replay_only()
+        box = self._q("#goto", Input)
+        box.value = ""
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#goto")
+    def _goto_submitted(self, msg: Input.Submitted) -> None:
+        msg.input.display = False
+        self._q(EventsTable).focus()
+        try:
+            what, value = playhead.parse_goto(msg.value)
+        except ValueError:
+            self.notify("Go to: seconds (1.5) or an event number (#123).", severity="warning",
+                        timeout=3, markup=False)
+            return
+        if what == "event":
+            self.set_playhead(int(value) - 1)
+        else:
+            self.set_playhead(playhead.position_at_time(self._row_ts, len(self.view.rows),
+                                                        int(value * 1e9)))
+
     def action_zoom(self, factor: float) -> None:
         self._q(Timeline).zoom(factor)
 
     def action_pan(self, direction: int) -> None:
+        if self.playhead is not None:
+            self._step_run(direction)  # replay: `[` `]` are the session's runs
+            return
         self._q(Timeline).pan(direction)
 
     def action_help(self) -> None:

@@ -69,6 +69,7 @@ class EventsTable(ScrollView, can_focus=True):
         "events-table--error",
         "events-table--lifecycle",
         "events-table--dim",
+        "events-table--later",
     }
 
     DEFAULT_CSS = """
@@ -99,6 +100,9 @@ class EventsTable(ScrollView, can_focus=True):
     EventsTable > .events-table--dim {
         color: $text-muted;
     }
+    EventsTable > .events-table--later {
+        text-style: dim;
+    }
     """
 
     BINDINGS = [
@@ -126,6 +130,7 @@ class EventsTable(ScrollView, can_focus=True):
         self.cwd: str | None = None
         self._cache: dict[tuple, Strip] = {}
         self._known = 0
+        self.playhead: int | None = None  # replay: event index; later rows are dimmed
 
     # -- data -----------------------------------------------------------------
     @property
@@ -255,16 +260,17 @@ class EventsTable(ScrollView, can_focus=True):
             return base_styled([], base, width)
         ref = rows[position]
         selected = position == self.cursor
-        key = (ref, width, selected, self.has_focus, len(self.view.flagged))
+        later = self.playhead is not None and self.view.event_index(ref) > self.playhead
+        key = (ref, width, selected, self.has_focus, len(self.view.flagged), later)
         strip = self._cache.get(key)
         if strip is None:
             if len(self._cache) > CACHE_SIZE:
                 self._cache.clear()
-            strip = self._render_row(self.view.info(ref), width, selected)
+            strip = self._render_row(self.view.info(ref), width, selected, later)
             self._cache[key] = strip
         return strip
 
-    def _render_row(self, info: EventInfo, width: int, selected: bool) -> Strip:
+    def _render_row(self, info: EventInfo, width: int, selected: bool, later: bool = False) -> Strip:
         site_w, out_w = self._columns(width)
         st = self.view.state
         err = self.get_component_rich_style("events-table--error")
@@ -292,6 +298,8 @@ class EventsTable(ScrollView, can_focus=True):
         text.append(one_line(outcome, out_w), o_style)
         if selected:
             text.stylize(self.get_component_rich_style("events-table--cursor"))
+        if later:  # replay: after the playhead, not happened yet
+            text.stylize(self.get_component_rich_style("events-table--later"))
         segments = list(text.render(self.app.console))
         segments = [s for s in segments if s.text != "\n"]
         return base_styled(segments, self.rich_style, width)

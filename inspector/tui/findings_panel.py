@@ -17,8 +17,9 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold c
 SEVERITY_ICON = {"error": "●", "warning": "▲", "info": "○"}
 
 
-def finding_prompt(f: Finding) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
+def finding_prompt(f: Finding, later: bool = False) -> Text:
+    """One finding; `later` (replay): after the playhead, not happened yet (dimmed)."""
+    text = Text(no_wrap=True, overflow="ellipsis", style="dim" if later else "")
     text.append(f"{SEVERITY_ICON.get(f.severity, '•')} ", SEVERITY_STYLE.get(f.severity, ""))
     text.append(one_line(f.kind), SEVERITY_STYLE.get(f.severity, ""))
     where = f"{os.path.basename(f.file)}:{f.line}" if f.line else "?"
@@ -52,9 +53,13 @@ class FindingsPanel(OptionList):
         super().__init__(**kwargs)
         self._keys: list[tuple] | None = None
         self._quiet = False
+        self.upto = 0
 
-    def set_findings(self, findings: list[Finding]) -> None:
-        keys = [(f.kind, f.event, f.file, f.line) for f in findings]
+    def set_findings(self, findings: list[Finding], upto: int | None = None) -> None:
+        """All findings; with `upto` (replay), those from index `upto` on are after
+        the playhead and drawn dimmed."""
+        self.upto = len(findings) if upto is None else upto
+        keys = [(f.kind, f.event, f.file, f.line, i < self.upto) for i, f in enumerate(findings)]
         if keys == self._keys:
             return
         self._keys = keys
@@ -63,7 +68,8 @@ class FindingsPanel(OptionList):
         try:
             self.clear_options()
             if findings:
-                self.add_options(Option(finding_prompt(f), id=str(i)) for i, f in enumerate(findings))
+                self.add_options(Option(finding_prompt(f, i >= self.upto), id=str(i))
+                                 for i, f in enumerate(findings))
             else:
                 self.add_option(Option(Text("no findings (yet)", style="dim"), disabled=True))
             if current is not None and findings and current < len(findings):

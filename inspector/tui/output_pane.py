@@ -30,3 +30,10 @@ class OutputPane(Log):
             return
         # The Log keeps plain strings; control characters are made visible first.
         self.write("".join(clean(o.text.replace("\r\n", "\n")).replace("␍", "") for o in new))
+
+    def show_upto(self, outputs: list, count: int) -> None:
+        """Replay: show the first `count` chunks (the output as of the playhead)."""
+        if count < self.seen:
+            self.clear()
+            self.seen = max(0, count - MAX_LINES)
+        self.feed(outputs[:count])

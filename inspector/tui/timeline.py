@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from inspector.analysis.playhead import session_phase
 from inspector.tui._textual_compat import base_styled
 from inspector.tui.text import one_line
 from inspector.tui.view import TraceView
@@ -102,6 +103,7 @@ class Timeline(Widget, can_focus=True):
         self.view = view
         self.window: tuple[float, float] | None = None  # (start, end) ns; None = everything
         self.now_ns: int | None = None
+        self.playhead: tuple[int, int] | None = None  # replay: (event index, ts) drawn up to
         self.selected_ts: int | None = None
         self.selected_session: int | None = None
         self.session_filter: int | None = None
@@ -326,6 +328,15 @@ class Timeline(Widget, can_focus=True):
         styles: list[Style | None] = [None] * lane_w
         end_ts = self.view.end_ts(self.now_ns)
         closed = sess.closed_ts
+        upto = None  # replay: nothing after the playhead's time
+        if self.playhead is not None:
+            event, upto = self.playhead
+            phase = session_phase(sess, event)
+            end_ts = upto
+            if phase != "closed":
+                closed = None
+            if phase == "unborn":
+                end_ts = -1  # no bar yet
         bar_end = closed if closed is not None else end_ts
         c0 = max(0, self._col(sess.created_ts, start, per_col))
         c1 = min(lane_w - 1, self._col(bar_end, start, per_col))
@@ -333,7 +344,7 @@ class Timeline(Widget, can_focus=True):
         # bar is lighter and runs to now.
         bar = style("timeline--bar" if closed is not None else "timeline--bar-open")
         on_bar = Style(bgcolor=bar.bgcolor)
-        for c in range(c0, c1 + 1):
+        for c in range(c0, c1 + 1 if bar_end >= sess.created_ts else c0):
             styles[c] = on_bar
         # Runs after the close (or anywhere off the bar) still show: they are the point.
         runs = self.view.session_runs.get(sess.id, [])
@@ -343,6 +354,10 @@ class Timeline(Widget, can_focus=True):
             lo, hi = start + c * per_col, start + (c + 1) * per_col
             if c == lane_w - 1:
                 hi += 1
+            if upto is not None:
+                if lo > upto:
+                    break
+                hi = min(hi, upto + 1)
             under = styles[c] or Style()
             if _any_in(errors, lo, hi):
                 cells[c], styles[c] = "┃", under + err
