@@ -1,0 +1,132 @@
+"""Replay at a million events: open time to totals shown, peak RSS, playhead key latency.
+
+The trace is a real recording of examples/multi_session.py with 1,000,000 synthetic
+runs of its longest-lived session inserted (benchmarks/tui.py's `big_trace`). Each round
+opens it in a fresh process (the app headless, 140x40), so peak RSS is the replay's own.
+Run by hand: `python benchmarks/replay.py [--events 1000000] [--rounds 3]`.
+Prints a table (what, figure, unit, machine, date); medians over rounds, keys also p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, REPO)
+sys.path.insert(0, HERE)
+
+import tui as bench_tui  # noqa: E402  (benchmarks/tui.py: recording, big trace, frames)
+
+# What each measured key is, as pilot key presses (the last press is the timed one).
+KEYS = {
+    ".": ["full_stop"],
+    ",": ["comma"],
+    "space": ["space"],  # play (then paused again, untimed)
+    "]": ["right_square_bracket"],
+    "G": ["G"],
+    "g": ["g"],
+    "t #500000": ["t", *"#500000", "enter"],
+}
+
+
+def child(path: str, rounds: int) -> None:
+    """In a fresh process: open the trace, time keys, print JSON on stdout."""
+    from inspector.tui.app import InspectorApp
+    from inspector.tui.sources import TraceFile
+
+    out: dict = {"keys": {k: [] for k in KEYS}}
+
+    async def go() -> None:
+        t0 = time.perf_counter()
+        app = InspectorApp(TraceFile(path))
+        frames = bench_tui.watch_frames(app)
+        async with app.run_test(size=(140, 40)) as pilot:
+            while not (app.view.final and app.playhead is not None):
+                await pilot.pause(0.005)
+            ready = time.perf_counter()
+            out["open"] = ready - t0
+            out["totals_frame"] = await bench_tui.next_frame(frames, ready, pilot) + out["open"]
+            out["rows"] = len(app.view.rows)
+            await pilot.pause(0.5)
+            for _ in range(rounds):
+                for name, presses in KEYS.items():
+                    if len(presses) > 1:
+                        await pilot.press(*presses[:-1])
+                        await pilot.pause(0.05)
+                    start = time.perf_counter()
+                    await pilot.press(presses[-1])
+                    out["keys"][name].append(await bench_tui.next_frame(frames, start, pilot))
+                    if app.playing:  # (space started playing: pause, untimed)
+                        await pilot.press("space")
+                    await pilot.pause(0.05)
+                await pilot.press("n")  # back near the findings, with the playhead
+                await pilot.pause(0.05)
+
+    asyncio.run(go())
+    print(json.dumps(out))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--key-rounds", type=int, default=5)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.key_rounds)
+        return
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        print("recording examples/multi_session.py ...", file=sys.stderr, flush=True)
+        lines = bench_tui.record("examples/multi_session.py", tmp)
+        big = os.path.join(tmp, "big.jsonl")
+        print(f"writing {args.events} events ...", file=sys.stderr, flush=True)
+        bench_tui.big_trace(lines, big, args.events)
+        size = os.path.getsize(big)
+        opens, frames, rss = [], [], []
+        keys: dict[str, list[float]] = {k: [] for k in KEYS}
+        nrows = 0
+        for i in range(args.rounds):
+            print(f"round {i + 1}/{args.rounds} ...", file=sys.stderr, flush=True)
+            p = subprocess.Popen([sys.executable, __file__, "--child", big,
+                                  "--key-rounds", str(args.key_rounds)],
+                                 cwd=REPO, stdout=subprocess.PIPE)
+            stdout = p.stdout.read()
+            _, status, usage = os.wait4(p.pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 0
+            res = json.loads(stdout.decode().strip().splitlines()[-1])
+            opens.append(res["open"])
+            frames.append(res["totals_frame"])
+            rss.append(usage.ru_maxrss / 1024)
+            nrows = res["rows"]
+            for k, xs in res["keys"].items():
+                keys[k] += xs
+    p95 = bench_tui.p95
+    rows.append((f"trace of {nrows:,} rows", f"{size / 1e6:.0f}", "MB"))
+    rows.append(("open to totals and playhead ready (goal ≤ 2 s)", f"{statistics.median(opens):.2f}", "s"))
+    rows.append(("open to the first frame showing them", f"{statistics.median(frames):.2f}", "s"))
+    rows.append(("peak RSS of the replaying process (goal ≤ 400 MB)", f"{statistics.median(rss):.0f}", "MB"))
+    for k, xs in keys.items():
+        rows.append((f"key `{k}` to frame at {nrows:,} rows, median (p95) (goal ≤ 50 ms)",
+                     f"{statistics.median(xs) * 1e3:.0f} ({p95(xs) * 1e3:.0f})", "ms"))
+    machine = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
+    date = datetime.date.today().isoformat()
+    print("| what | figure | unit | machine | date |\n|---|---|---|---|---|")
+    for what, fig, unit in rows:
+        print(f"| {what} | {fig} | {unit} | {machine} | {date} |")
+
+
+if __name__ == "__main__":
+    main()
