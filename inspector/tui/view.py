@@ -9,6 +9,8 @@ format a row only when it is on screen.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -121,6 +123,13 @@ class TraceView:
         session_rows, session_runs = self.session_rows, self.session_runs
         nr, nl = len(runs), len(life)
         while i < nr or j < nl:
+            if i < nr and (j >= nl or r_index[i] < life[j].index):
+                # A streak of runs before the next lifecycle event: of one session and
+                # in time order (a training loop), it is indexed in bulk.
+                k = nr if j >= nl else bisect.bisect_left(r_index, life[j].index, i, nr)
+                if k - i > 64 and self._index_streak(i, k):
+                    i = k
+                    continue
             if j >= nl or (i < nr and r_index[i] < life[j].index):
                 sid, ts = r_session[i], r_ts[i]
                 rows.append(i)
@@ -143,6 +152,30 @@ class TraceView:
                 session_rows.setdefault(life[j].session, []).append(~j)
                 j += 1
         self._runs_seen, self._life_seen = i, j
+
+    def _index_streak(self, i: int, k: int) -> bool:
+        """Runs i..k-1 indexed at once, if they are of one session and in time order
+        (else False, nothing done: the caller goes one run at a time)."""
+        runs = self.state.runs
+        sessions = runs.session[i:k]
+        sid = sessions[0]
+        if sessions.count(sid) != len(sessions):
+            return False
+        ts = runs.ts[i:k]
+        times = self.session_runs.get(sid)
+        if times and times[-1] > ts[0]:
+            return False
+        if not all(map(operator.le, ts, itertools.islice(ts, 1, None))):
+            return False
+        self.rows.extend(range(i, k))
+        self.session_rows.setdefault(sid, []).extend(range(i, k))
+        self.session_runs.setdefault(sid, []).extend(ts)
+        ok = runs.ok
+        pos = ok.find(0, i, k)
+        while pos != -1:
+            bisect.insort(self.session_errors.setdefault(sid, []), runs.ts[pos])
+            pos = ok.find(0, pos + 1, k)
+        return True
 
     # -- reading ----------------------------------------------------------------
     def event_index(self, ref: int) -> int:
