@@ -84,7 +84,7 @@ def test_opens_with_the_playhead_on_the_first_finding_and_totals_shown(traces):
             n = len(app.view.rows)
             words = status(app)
             assert "sessions 2 · runs 9 · findings 4" in words
-            assert f"event {app.playhead + 1}/{n}" in words and "findings so far 1" in words
+            assert f"event {app.playhead + 1}/{n}" in words and "1 found so far" in words
 
     run(go)
 

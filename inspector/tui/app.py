@@ -755,8 +755,8 @@ class InspectorApp(App[int | None]):
         speed = playhead.SPEEDS[self.speed_index]
         label = "max" if speed == float("inf") else f"{speed:g}x"
         shown = self._q(FindingsPanel).upto if self.view.findings else 0
-        words = [f"{'▶ playing' if self.playing else '⏸'} {label} · event {pos + 1}/{n} · "
-                 f"t {ts / 1e9:.3f}s · findings so far {shown}"]
+        words = [f"{'playing' if self.playing else 'paused'} {label} · event {pos + 1}/{n} · "
+                 f"t {ts / 1e9:.3f}s · {shown} found so far"]
         if self.gap_note:
             words.append(self.gap_note)
         return words
