@@ -225,6 +225,15 @@ def test_state_as_of_the_playhead_sessions_open_until_their_close_findings_grow(
             app.set_playhead(close_row)
             await pilot.pause()
             assert closed_bg in lane_backgrounds() and open_bg not in lane_backgrounds()
+            # The memory row stops at the playhead's time too (blank after it).
+            mem_y = len(st.user_sessions())
+            if timeline.memory_keys():
+                assert timeline.render_line(mem_y).text.rstrip().endswith(("▁", "▂", "▃", "▄",
+                                                                          "▅", "▆", "▇", "█"))
+                await keys(pilot, "g")
+                assert timeline.render_line(mem_y).text.endswith("  ")
+                app.set_playhead(close_row)
+                await pilot.pause()
             # Rows after the playhead are dimmed (the table knows where it is).
             assert app.query_one(EventsTable).playhead == second.closed_event
             # Findings so far only grow, from none to all of them.

@@ -272,8 +272,14 @@ class Timeline(Widget, can_focus=True):
         memory = self.view.state.memory
         ts, cur = memory.series(*key)
         values: list[int | None] = []
+        upto = self.playhead[1] if self.playhead is not None else None
         for c in range(lane_w):
             lo, hi = start + c * per_col, start + (c + 1) * per_col
+            if upto is not None:  # replay: the memory as of the playhead's time
+                if lo > upto:
+                    values.append(None)
+                    continue
+                hi = min(hi, upto + 1)
             i = bisect.bisect_right(ts, lo) - 1  # the sample in force at the column's start
             j = bisect.bisect_left(ts, hi)  # ... and those taken during the column
             if i < 0 and j == 0:
