@@ -34,7 +34,8 @@ PANES = """\
 def _key(keys: str) -> str:
     names = {"question_mark": "?", "slash": "/", "plus": "+", "minus": "-", "tab": "tab",
              "shift+tab": "shift+tab", "left_square_bracket": "[", "right_square_bracket": "]",
-             "equals_sign": "="}
+             "equals_sign": "=", "full_stop": ".", "comma": ",", "less_than_sign": "<",
+             "greater_than_sign": ">"}
     return " / ".join(f"`{names.get(k.strip(), k.strip())}`" for k in keys.split(","))
 
 
@@ -48,6 +49,13 @@ def help_markdown(bindings) -> str:
         "In the events table, the findings and the source: `j`/`k` or the arrows, "
         "`pgup`/`pgdn`, `g`/`G` (first/last). In the timeline (focus it with `tab`): "
         "`h`/`l` or the arrows pan. The mouse works too, but is never needed.",
+        "",
+        "Replay (a finished trace): the playhead is the selected event; every pane "
+        "shows the run as of it (later events dimmed, sessions open until their close, "
+        "findings so far). `space` plays it at the speed set by `1`-`5` (0.25x, 1x, 4x, "
+        "16x, as fast as possible) or `<`/`>`, in recorded time with idle gaps over 1 s "
+        "played as 1 s; `.`/`,` step; `[`/`]` are the selected session's runs; `t` goes "
+        "to a time in seconds or an event number (`#123`).",
         "",
         "While the script runs, its stdin is `/dev/null` (the terminal belongs to this "
         "app); `ctrl+c` sends it SIGINT, a second `ctrl+c` quits. `q` asks before "
