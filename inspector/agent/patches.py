@@ -81,14 +81,24 @@ def session_id(sess: Any) -> int:
     return sid
 
 
-def _record_session(sess: Any, known: bool = True) -> int:
-    rec = _rec()
-    sid = rec.new_session_id()
+def _new_session_id(sess: Any) -> int:
+    sid = _rec().new_session_id()
     try:
         setattr(sess, _SID, sid)
     except Exception:
         pass
+    return sid
+
+
+def _record_session(sess: Any, known: bool = True, sid: int | None = None) -> int:
+    """Write the creation event of a session (a raw one, or a monitored one whose id
+    was given out before its construction)."""
+    rec = _rec()
+    if sid is None:
+        sid = _new_session_id(sess)
     graph = getattr(sess, "_graph", None)
+    if graph is None:  # a monitored session: its graph is a property
+        graph = getattr(sess, "graph", None)
     target = getattr(sess, "_target", "")
     if isinstance(target, bytes):
         target = target.decode("utf-8", "replace")
@@ -590,11 +600,7 @@ def _wrap_monitored_init(original: Callable) -> Callable:
         rec = _rec()
         if rec is None:
             return original(self, *args, **kwargs)
-        sid = rec.new_session_id()
-        try:
-            setattr(self, _SID, sid)
-        except Exception:
-            pass
+        sid = _new_session_id(self)
         previous = _state.creating_parent, _state.in_run
         # The runs TensorFlow makes while creating the session (variable
         # initialisation, hooks) are its own, not the script's.
@@ -604,12 +610,7 @@ def _wrap_monitored_init(original: Callable) -> Callable:
         finally:
             _state.creating_parent, _state.in_run = previous
         try:
-            rec.emit_event(
-                fmt.SESSION, s=sid, ts=rec.now(), kind=type(self).__name__, target="",
-                graph=graph_id(getattr(self, "graph", None)), config=None, parent=0,
-                site=rec.site_id(), th=rec.thread_id(), known=True,
-            )
-            _memory_at(sid, "sess")
+            _record_session(self, sid=sid)
         except Exception:
             pass
 
