@@ -31,7 +31,7 @@ def exported(tmp_path_factory) -> tuple[dict, dict]:
     p = cli("export", str(r.trace), "--format", "chrome", "-o", str(d / "out.json"))
     assert p.returncode == 0, p.stderr
     report = json.loads(cli("report", str(r.trace), "--format", "json").stdout)
-    return json.loads((d / "out.json").read_text()), report
+    return json.loads((d / "out.json").read_text()), report, r.trace
 
 
 def _tracks(doc) -> dict[tuple[int, int], str]:
@@ -40,7 +40,7 @@ def _tracks(doc) -> dict[tuple[int, int], str]:
 
 
 def test_export_is_a_chrome_trace_object_with_known_phases(exported):
-    doc, _ = exported
+    doc, _, _ = exported
     assert isinstance(doc["traceEvents"], list)
     assert doc["displayTimeUnit"] in ("ms", "ns")
     phases = Counter(e["ph"] for e in doc["traceEvents"])
@@ -52,7 +52,7 @@ def test_export_is_a_chrome_trace_object_with_known_phases(exported):
 
 
 def test_each_run_is_a_complete_event_with_duration_and_fetch_names(exported):
-    doc, report = exported
+    doc, report, _ = exported
     runs = [e for e in doc["traceEvents"] if e["ph"] == "X"]
     assert len(runs) == report["runs"] == 7
     for e in runs:
@@ -66,7 +66,7 @@ def test_each_run_is_a_complete_event_with_duration_and_fetch_names(exported):
 
 
 def test_one_track_per_session_and_thread_in_the_process(exported):
-    doc, report = exported
+    doc, report, _ = exported
     pid = report["trace"]["pid"]
     names = {e["args"]["name"] for e in doc["traceEvents"]
              if e["ph"] == "M" and e["name"] == "process_name"}
@@ -88,7 +88,7 @@ def test_one_track_per_session_and_thread_in_the_process(exported):
 
 
 def test_sessions_are_async_slices_from_creation_to_close(exported):
-    doc, report = exported
+    doc, report, _ = exported
     begins = {e["id"]: e for e in doc["traceEvents"] if e["ph"] == "b"}
     ends = {e["id"]: e for e in doc["traceEvents"] if e["ph"] == "e"}
     assert set(begins) == set(ends) == {f"{s['pid']}:{s['id']}" for s in report["sessions"]}
@@ -98,7 +98,7 @@ def test_sessions_are_async_slices_from_creation_to_close(exported):
 
 
 def test_findings_are_instants_on_the_track_of_their_run(exported):
-    doc, report = exported
+    doc, report, _ = exported
     instants = [e for e in doc["traceEvents"] if e["ph"] == "i" and e["cat"] == "finding"]
     assert [e["args"]["kind"] for e in instants] == [f["kind"] for f in report["findings"]]
     (rac,) = [e for e in instants if e["args"]["kind"] == "run-after-close"]
@@ -107,6 +107,61 @@ def test_findings_are_instants_on_the_track_of_their_run(exported):
     failed = [e for e in doc["traceEvents"] if e["ph"] == "X" and "error" in e["args"]]
     assert rac["ts"] == failed[0]["ts"]
     assert rac["args"]["at"] == f"{SCRIPT}:33"
+
+
+def _counters(doc) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for e in doc["traceEvents"]:
+        if e["ph"] == "C":
+            out.setdefault(e["name"], []).append(e)
+    return out
+
+
+def test_memory_is_a_counter_track_per_device_and_source_with_each_sample(exported):
+    doc, report, trace = exported
+    mem = [json.loads(line) for line in trace.read_text().splitlines() if line.startswith('{"ev":"mem"')]
+    assert any(m["dev"] == "CPU:0" and m["src"] == "rss" for m in mem)  # the recording sampled
+    counters = _counters(doc)
+    assert set(counters) == {f"memory {m['dev']} {m['src']}" for m in mem}
+    pid = report["trace"]["pid"]
+    for entry in report["memory"]:
+        name = f"memory {entry['device']} {entry['source']}"
+        events = counters[name]
+        raw = [m for m in mem if m["dev"] == entry["device"] and m["src"] == entry["source"]]
+        # one counter event per recorded line, in order, with its bytes and time (µs)
+        assert [e["args"] for e in events] == [{"bytes": m["cur"]} for m in raw]
+        last = 0
+        for e, m in zip(events, raw, strict=True):
+            last = max(last, m["ts"])  # lines of two threads may land a hair out of order
+            assert e["ts"] == last / 1000  # both the float nearest to the exact µs
+            assert (e["pid"], e["tid"], e["cat"]) == (pid, 0, "memory")
+        assert len(events) == entry["samples"]
+        assert min(e["args"]["bytes"] for e in events) == entry["min_bytes"]
+        assert max(e["args"]["bytes"] for e in events) <= entry["peak_bytes"]
+    # the readings taken when each session was created and closed are among them
+    rss_times = {e["ts"] for e in counters["memory CPU:0 rss"]}
+    tagged = [m for m in mem if m.get("at") in ("sess", "close") and m["src"] == "rss"]
+    assert len(tagged) >= 4 and all(m["ts"] / 1000 in rss_times for m in tagged)
+
+
+def test_each_memory_series_gets_its_own_counter_and_no_memory_gives_none(tmp_path):
+    trace = tmp_path / "mem.jsonl"
+    _synthetic_trace(trace, 2)
+    with open(trace, "a") as fh:
+        fh.write('{"ev":"mem","pid":7,"ts":500,"dev":"CPU:0","src":"rss","cur":1000,"peak":1000}\n')
+        fh.write('{"ev":"mem","pid":7,"ts":1500,"dev":"GPU:0","src":"allocator","cur":256,"peak":512}\n')
+        fh.write('{"ev":"mem","pid":7,"ts":2500,"dev":"CPU:0","src":"rss","cur":3000,"peak":3000}\n')
+    p = cli("export", str(trace), "-o", "-")
+    assert p.returncode == 0, p.stderr
+    counters = _counters(json.loads(p.stdout))
+    assert {k: [(e["ts"], e["args"]["bytes"]) for e in v] for k, v in counters.items()} == {
+        "memory CPU:0 rss": [(0.5, 1000), (2.5, 3000)],
+        "memory GPU:0 allocator": [(1.5, 256)],
+    }
+    bare = tmp_path / "bare.jsonl"
+    _synthetic_trace(bare, 2)
+    p = cli("export", str(bare), "-o", "-")
+    assert p.returncode == 0 and not _counters(json.loads(p.stdout))
 
 
 def _synthetic_trace(path: Path, runs: int) -> None:

@@ -12,8 +12,9 @@ Layout of the timeline:
   the process, with its created/closed lines in `args`;
 - each finding is an instant event (`"ph": "i"`) on the track of the run (or session)
   it is about;
-- memory counters (`"ph": "C"`): `memory_counters()` is the hook, empty until the trace
-  records memory.
+- memory as counter events (`"ph": "C"`): a counter track per device and source
+  (`memory CPU:0 rss`, `memory GPU:0 allocator`) on the script's process, one event per
+  sample, `args.bytes` the bytes in use.
 
 Times are microseconds from the trace's `ts = 0` (the format's unit). The output is
 produced as a stream of text chunks (`iter_chrome_json`) so that a million runs never
@@ -58,13 +59,27 @@ def _short_site(file: str, line: int) -> str:
     return f"{os.path.basename(file)}:{line}" if line else "?"
 
 
-def memory_counters(state: TraceState) -> Iterator[dict[str, Any]]:
-    """Hook for memory counter events, one per sample:
-    `{"ph": "C", "name": "memory /device:CPU:0", "pid": pid, "tid": 0, "ts": us,
-    "args": {"bytes": n}}`. The trace does not record memory yet (report JSON's
-    `memory` is reserved for it); whoever adds it fills this in and nothing else
-    here needs to change."""
-    return iter(())
+def memory_counters(state: TraceState) -> Iterator[str]:
+    """Memory as counter events, one per sample of each device and source (`mem` events,
+    see analysis/memory.py): one counter track per series, named `memory CPU:0 rss`,
+    `memory GPU:0 allocator`, ..., on the script's process, with the bytes in use as
+    `args.bytes`. A counter holds its value until its next event, as a series does
+    until its next sample, so the agent's "only when it changed" samples draw exactly."""
+    store = state.memory
+    if not store:
+        return
+    pid = _header_pid(state)
+    for device, source in store.keys():
+        ts_col, cur_col = store.series(device, source)
+        head = '{"ph":"C","cat":"memory","name":%s,"pid":%d,"tid":0,"ts":' % (
+            _dumps(f"memory {device} {source}"), pid)
+        for i in range(len(ts_col)):
+            yield '%s%s,"args":{"bytes":%d}}' % (head, _us(max(ts_col[i], 0)), cur_col[i])
+
+
+def _header_pid(state: TraceState) -> int:
+    pid = state.header.get("pid")
+    return pid if isinstance(pid, int) and not isinstance(pid, bool) else 0
 
 
 class _Tracks:
@@ -177,7 +192,7 @@ def iter_chrome_events(state: TraceState, findings: list[Finding],
 
     # The script's end, as a process-wide instant.
     if state.exit.script_end_ts is not None:
-        pid = state.header.get("pid") if isinstance(state.header.get("pid"), int) else 0
+        pid = _header_pid(state)
         yield from tracks.process_meta(pid)
         args = {"how": state.exit.script_end, "exit code": state.exit.code}
         if state.exit.exception:
@@ -185,8 +200,9 @@ def iter_chrome_events(state: TraceState, findings: list[Finding],
         yield _dumps({"ph": "i", "s": "p", "name": "script ended", "cat": "script", "pid": pid,
                       "tid": 0, "ts": float(_us(state.exit.script_end_ts)), "args": args})
 
-    for counter in memory_counters(state):
-        yield _dumps(counter)
+    if state.memory:
+        yield from tracks.process_meta(_header_pid(state))
+        yield from memory_counters(state)
 
 
 def _shape_reader(runs) -> Callable[[int], tuple[str, int, int, int, int]]:
