@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from inspector.agent import devices as _devices
 from inspector.agent import memory as _memory_mod
 from inspector.agent import recorder as _recorder_mod
 from inspector.agent import stepstats as _stepstats
@@ -117,6 +118,7 @@ def _record_session(sess: Any, known: bool = True, sid: int | None = None) -> in
         known=known,
     )
     _memory_at(sid, "sess")
+    _devices.watch(rec, sess, sid)  # remote targets: list_devices() after a first run
     return sid
 
 

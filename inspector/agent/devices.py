@@ -1,0 +1,219 @@
+"""The devices a session on a remote target reports (`devices` events).
+
+`watch(rec, sess, sid)` is called once when a session is created. For a session on the
+local target (`""`: TensorFlow's in-process DirectSession) it does nothing: its devices
+are the process's own, which the memory sampler already names. For any other target
+(`grpc://host:port`, a `tf.distribute.Server`'s `.target`) it records, once, what
+`sess.list_devices()` answers: every device of every task the master knows.
+
+When that call is safe decides how this works. Called on a new gRPC session, before
+its first run, `list_devices()` is not a harmless query (TensorFlow 2.21,
+grpc_session.cc): it creates the session on the master with an empty graph and logs
+`GrpcSession::ListDevices will initialize the session with an empty graph` on the
+script's stderr; from another thread, it races the script's own first run, whose
+session creation can then fail with "A session is alive"; against a server that is not
+there (yet), it blocks. So the listing waits until the session has had a successful
+run (the master session then exists and the server answered), and happens on a daemon
+thread (`tfsess-devices`), never on the script's threads:
+
+- the thread follows the trace the recorder writes (a `pread` of what was appended,
+  every 0.1 s) for a `run` line of a watched session from this process;
+- then it calls `list_devices()` once for that session and writes one `devices` line;
+- it forgets a session that was closed or garbage-collected before any successful run
+  (holding only a weak reference, so `del sess` still closes it at once), and ends
+  when no session is left to watch; a new remote session starts it again.
+
+If the server stops answering after the first run, the listing blocks on the daemon
+thread only (TensorFlow's ListDevices RPC has the session's `operation_timeout_in_ms`,
+none by default); the script and its exit do not wait for it. Every failure is
+swallowed: at worst a `devices` line carries `error` instead of devices, or there is
+none. Standard library only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import weakref
+from typing import Any
+
+EVENT = "devices"
+POLL_S = 0.05  # how often the thread looks at what the trace gained
+EXIT_WAIT_S = 2.0  # at exit, how long a listing under way may hold the interpreter
+_READ = 1 << 20  # bytes per pread
+_MAX_DEVICES = 256
+
+_lock = threading.Lock()
+_pending: dict[int, tuple[Any, str]] = {}  # session id -> (weak reference, target)
+_thread: threading.Thread | None = None
+_idle = threading.Event()  # set while no listing is under way
+_idle.set()
+_exiting = False
+
+
+def _reset_after_fork() -> None:
+    # The thread does not exist in a forked child; its sessions' ids are the parent's.
+    global _lock, _thread, _idle
+    _lock = threading.Lock()
+    _idle = threading.Event()
+    _idle.set()
+    _pending.clear()
+    _thread = None
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+@atexit.register
+def _at_exit() -> None:
+    """No listing starts once the interpreter is exiting; one under way (a gRPC call
+    from the daemon thread) gets a bounded moment to finish, so that TensorFlow is not
+    torn down under it."""
+    global _exiting
+    _exiting = True
+    try:
+        _idle.wait(EXIT_WAIT_S)
+    except Exception:
+        pass
+
+
+def _target_of(sess: Any) -> str:
+    target = getattr(sess, "_target", "")
+    if isinstance(target, bytes):
+        target = target.decode("utf-8", "replace")
+    return target if isinstance(target, str) else ""
+
+
+def watch(rec: Any, sess: Any, sid: int) -> None:
+    """A session was created: list its devices after its first successful run, if its
+    target is not the local one. Never raises, never blocks."""
+    global _thread
+    try:
+        target = _target_of(sess)
+        if not target:
+            return
+        path = getattr(getattr(rec, "writer", None), "path", None)
+        if not isinstance(path, str):
+            return
+        ref = weakref.ref(sess)
+        with _lock:
+            _pending[sid] = (ref, target)
+            if _thread is not None:
+                return
+            try:
+                start = os.path.getsize(path)  # the session's runs can only come after this
+            except OSError:
+                _pending.pop(sid, None)
+                return
+            _thread = threading.Thread(target=_follow, args=(rec, path, start),
+                                       name="tfsess-devices", daemon=True)
+            try:
+                _thread.start()
+            except Exception:  # no more threads: do without
+                _thread = None
+                _pending.pop(sid, None)
+    except Exception:
+        pass
+
+
+def _follow(rec: Any, path: str, offset: int) -> None:
+    global _thread
+    me = threading.current_thread()
+    fd = -1
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        carry = b""
+        pid_tail = b'"pid":%d}' % os.getpid()
+        wake = threading.Event()  # never set: a sleep that a signal cannot cut short
+        while True:
+            wake.wait(POLL_S)
+            with _lock:
+                if _thread is not me:
+                    return  # forked, or replaced
+                for sid, (ref, _target) in list(_pending.items()):
+                    s = ref()
+                    if s is None or getattr(s, "_closed", False) is True:
+                        del _pending[sid]  # gone before a successful run
+                    del s
+                if not _pending:
+                    _thread = None
+                    return
+                watched = dict(_pending)
+            while True:
+                data = os.pread(fd, _READ, offset)
+                if not data:
+                    break
+                offset += len(data)
+                end = data.rfind(b"\n")
+                if end < 0:
+                    carry = (carry + data)[-4096:]
+                    continue
+                lines, carry = carry + data[: end + 1], data[end + 1:][-4096:]
+                for sid in _ran(lines, watched, pid_tail):
+                    with _lock:
+                        item = _pending.pop(sid, None)
+                        if item is not None:
+                            if _exiting:
+                                return
+                            _idle.clear()
+                    watched.pop(sid, None)
+                    if item is not None:
+                        try:
+                            _list(rec, sid, item)
+                        finally:
+                            _idle.set()
+    except Exception:
+        with _lock:
+            if _thread is me:
+                _thread = None
+                _pending.clear()
+    finally:
+        if fd >= 0:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _ran(lines: bytes, watched: dict[int, Any], pid_tail: bytes) -> list[int]:
+    """The watched sessions with a successful run line of this process in `lines`."""
+    out = []
+    for sid in watched:
+        prefix = b'{"ev":"run","s":%d,' % sid
+        pos = lines.find(prefix)
+        while pos >= 0:
+            nl = lines.find(b"\n", pos)
+            if lines[pos: nl if nl >= 0 else len(lines)].endswith(pid_tail):
+                out.append(sid)
+                break
+            pos = lines.find(prefix, pos + 1)
+    return out
+
+
+def _list(rec: Any, sid: int, item: tuple[Any, str]) -> None:
+    ref, target = item
+    sess = ref()
+    if sess is None or getattr(sess, "_closed", False) is True:
+        return  # closed since its run: listing it now would open it again on the master
+    fields: dict[str, Any] = {"s": sid, "ts": 0, "target": target, "devices": []}
+    try:
+        fields["ts"] = rec.now()
+        found = sess.list_devices()
+        rows = []
+        for d in list(found)[:_MAX_DEVICES]:
+            limit = getattr(d, "memory_limit_bytes", None)
+            rows.append([str(getattr(d, "name", "?")), str(getattr(d, "device_type", "?")),
+                         int(limit) if isinstance(limit, int) else None])
+        fields["devices"] = rows
+    except BaseException as exc:  # an RPC error, a session closed meanwhile: say so
+        try:
+            fields["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        except Exception:
+            fields["error"] = type(exc).__name__
+    finally:
+        del sess
+    try:
+        rec.emit_event(EVENT, **fields)
+    except Exception:
+        pass
