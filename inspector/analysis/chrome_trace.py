@@ -142,6 +142,8 @@ def iter_chrome_events(state: TraceState, findings: list[Finding],
         }
         if sess.parent:
             args["parent"] = sess.parent
+        if sess.devices is not None:  # a remote target's list_devices()
+            args["devices"] = [f"{n} ({t})" for n, t, _ in sess.devices]
         if sess.closed_site is not None:
             args["closed"] = f"{sess.closed_site.file}:{sess.closed_site.line} ({sess.closed_how})"
         else:

@@ -67,6 +67,10 @@ class SessionInfo:
     runs: int = 0
     errors: int = 0
     entered: list[tuple[int, Site, str]] = field(default_factory=list)  # (ts, site, how)
+    # A session on a remote target: what its list_devices() said (`devices` event),
+    # as (name, type, memory limit in bytes or None); None: not listed.
+    devices: list[tuple[str, str, int | None]] | None = None
+    devices_error: str | None = None
 
     @property
     def label(self) -> str:

@@ -31,6 +31,9 @@ def build_report(state: TraceState, findings: list[Finding], cut: bool = False) 
             "errors": s.errors,
             "parent": s.parent or None,
             "peak_memory_bytes": session_peak(state.memory, s.created_ts, s.closed_ts, s.id) or None,
+            "devices": None if s.devices is None else [
+                {"name": n, "type": t, "memory_limit_bytes": m} for n, t, m in s.devices],
+            "devices_error": s.devices_error,
         })
     header = {k: v for k, v in state.header.items() if k != "ev"}
     if state.tensorflow:

@@ -288,6 +288,20 @@ def _on_steps(st: TraceState, ev: dict, index: int, ts: int) -> None:
     st.memory.add_steps(StepStats(ts, _int(ev.get("s")), alloc, slow, _int(ev.get("ops"))))
 
 
+def _on_devices(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    sess = st.sessions.get(_int(ev.get("s")))
+    if sess is None or sess.pid != _int(ev.get("pid")):
+        return
+    devices = []
+    for d in ev.get("devices") or ():
+        if isinstance(d, list) and len(d) >= 2:
+            limit = d[2] if len(d) > 2 and isinstance(d[2], int) and not isinstance(d[2], bool) else None
+            devices.append((_str(d[0], "?"), _str(d[1], "?"), limit))
+    sess.devices = devices
+    err = ev.get("error")
+    sess.devices_error = err if isinstance(err, str) else None
+
+
 def _on_tf(st: TraceState, ev: dict, index: int, ts: int) -> None:
     st.tensorflow = ev.get("version") if isinstance(ev.get("version"), str) else None
 
@@ -333,6 +347,7 @@ _HANDLERS = {
     "thread": _on_thread,
     "tf": _on_tf,
     "mem": _on_memory,
+    "devices": _on_devices,
     "steps": _on_steps,
     "warn": _on_warning,
     "exc": _on_exception,

@@ -1,0 +1,95 @@
+"""Sessions on a remote target: real gRPC servers on loopback in the scenario scripts
+(tests/scenarios/remote_*.py, run once plainly and once recorded by the session-wide
+`scenario_runs` fixture). Their runs, findings and behaviour are checked with every
+scenario (test_scenarios.py); here: the target and the devices they record."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from inspector.analysis import build_state
+from inspector.trace.reader import read_trace
+from tests.helpers import ENV, REPO
+
+
+def _events(trace, ev):
+    return [json.loads(line) for line in trace.read_text().splitlines() if line.startswith('{"ev":"%s"' % ev)]
+
+
+def _report(trace) -> dict:
+    p = subprocess.run([sys.executable, "-m", "inspector", "report", str(trace), "--format", "json"],
+                       env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def test_a_session_on_a_local_grpc_server_records_its_target_and_devices(scenario_runs):
+    trace = scenario_runs["remote_local_server"][1].trace
+    sessions = {e["s"]: e for e in _events(trace, "sess")}
+    assert sessions[1]["target"].startswith("grpc://localhost:")
+    assert sessions[2]["target"] == "grpc://127.0.0.1:1"
+    (listed,) = _events(trace, "devices")
+    assert listed["s"] == 1 and listed["target"] == sessions[1]["target"]
+    assert [d[:2] for d in listed["devices"]] == [["/job:localhost/replica:0/task:0/device:CPU:0", "CPU"]]
+    assert isinstance(listed["devices"][0][2], int) and "error" not in listed
+    # listed after the session's first successful run, before its close
+    runs = [e for e in _events(trace, "run") if e["s"] == 1]
+    (close,) = [e for e in _events(trace, "close") if e["s"] == 1]
+    assert runs[0]["ts"] + runs[0]["dur"] <= listed["ts"] <= close["ts"]
+
+
+def test_a_session_that_never_ran_on_an_unreachable_target_is_not_contacted(scenario_runs):
+    plain, recorded = scenario_runs["remote_local_server"]
+    assert plain.stdout.endswith("done\n") and recorded.stdout == plain.stdout
+    assert "GrpcSession::ListDevices" not in recorded.stderr
+    assert not [e for e in _events(recorded.trace, "devices") if e["s"] == 2]
+
+
+def test_sessions_of_a_two_task_cluster_list_both_tasks_devices(scenario_runs):
+    trace = scenario_runs["remote_two_tasks"][1].trace
+    targets = {e["s"]: e["target"] for e in _events(trace, "sess")}
+    assert len(set(targets.values())) == 2
+    listed = {e["s"]: e for e in _events(trace, "devices")}
+    assert set(listed) == {1, 2}
+    for sid, e in listed.items():
+        assert e["target"] == targets[sid]
+        assert sorted(d[0] for d in e["devices"]) == ["/job:worker/replica:0/task:0/device:CPU:0",
+                                                      "/job:worker/replica:0/task:1/device:CPU:0"]
+
+
+def test_report_json_gives_each_remote_session_its_devices_and_findings(scenario_runs):
+    report = _report(scenario_runs["remote_two_tasks"][1].trace)
+    by_id = {s["id"]: s for s in report["sessions"]}
+    assert by_id[2]["target"].startswith("grpc://localhost:")
+    assert {d["name"] for d in by_id[2]["devices"]} == {"/job:worker/replica:0/task:0/device:CPU:0",
+                                                        "/job:worker/replica:0/task:1/device:CPU:0"}
+    assert all(d["type"] == "CPU" and d["memory_limit_bytes"] > 0 for d in by_id[2]["devices"])
+    assert by_id[2]["devices_error"] is None
+    (finding,) = report["findings"]
+    assert (finding["kind"], finding["session"]) == ("run-after-close", 2)
+    assert by_id[2]["closed"]["how"] == "with" and by_id[2]["runs"] == 3 and by_id[2]["errors"] == 1
+
+
+def test_local_sessions_get_no_device_listing(scenario_runs):
+    for name in ("run_after_close", "threads_one_session", "correct_usage"):
+        trace = scenario_runs[name][1].trace
+        assert not _events(trace, "devices"), name
+        data = read_trace(str(trace))
+        state = build_state(data.header, data.events)
+        assert all(s.devices is None for s in state.sessions.values())
+
+
+def test_the_chrome_export_names_a_remote_sessions_devices(scenario_runs, tmp_path):
+    trace = scenario_runs["remote_two_tasks"][1].trace
+    out = tmp_path / "t.chrome.json"
+    p = subprocess.run([sys.executable, "-m", "inspector", "export", str(trace), "-o", str(out)],
+                       env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    begins = [e for e in json.loads(out.read_text())["traceEvents"] if e["ph"] == "b"]
+    assert len(begins) == 2
+    for b in begins:
+        assert b["args"]["target"].startswith("grpc://localhost:")
+        assert sorted(b["args"]["devices"]) == ["/job:worker/replica:0/task:0/device:CPU:0 (CPU)",
+                                                "/job:worker/replica:0/task:1/device:CPU:0 (CPU)"]
