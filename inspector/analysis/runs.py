@@ -57,24 +57,25 @@ class RunStore(Sequence[Run]):
             self.errors[pos] = error
             self.failed.append(pos)
 
-    def extend_raw(self, first_index: int, sessions: tuple[bytes, ...], ts: tuple[bytes, ...],
-                   dur: tuple[bytes, ...], rests: tuple[bytes, ...]) -> None:
-        """Append a streak of successful runs given as the digits of their session, ts
-        and dur, and the rest of each line (a reader's RunBatch). Their event indexes
-        follow on from `first_index`."""
-        n = len(ts)
+    def extend_batch(self, first_index: int, batch) -> None:
+        """Append a reader's RunBatch (a streak of successful runs as columns: see
+        inspector/trace/reader.py). Their event indexes follow on from `first_index`."""
+        n = len(batch.ts)
         self.index.extend(range(first_index, first_index + n))
-        session_of: dict[bytes, int] = {}
-        for s in set(sessions):
-            session_of[s] = int(s)
-        self.session.extend(map(session_of.__getitem__, sessions))
-        self.ts.extend(map(int, ts))
-        self.dur.extend(map(int, dur))
+        self.session.extend(batch.session)
+        self.ts.extend(batch.ts)
+        self.dur.extend(batch.dur)
         raw = self._raw_shape_codes
-        for rest in set(rests):
-            if rest not in raw:
-                raw[rest] = self._shape_code(_parse_rest(rest))
-        self.shape.extend(map(raw.__getitem__, rests))
+        codes = []
+        for rest in batch.rests:
+            code = raw.get(rest)
+            if code is None:
+                code = raw[rest] = self._shape_code(_parse_rest(rest))
+            codes.append(code)
+        if len(codes) == 1:
+            self.shape.extend(array("i", codes) * n)
+        else:
+            self.shape.extend(array("i", map(codes.__getitem__, batch.rest_code)))
         self.ok.extend(b"\x01" * n)
 
     def __len__(self) -> int:

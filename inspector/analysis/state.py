@@ -163,17 +163,15 @@ def _on_run(st: TraceState, ev: dict, index: int, ts: int) -> None:
 
 
 def _on_run_batch(st: TraceState, batch: Any, index: int) -> None:
-    columns = getattr(batch, "columns", None)
-    if not columns:
+    ts = getattr(batch, "ts", None)
+    if not ts:
         return
-    store = st.runs
-    start = len(store)
-    store.extend_raw(index, *columns)
-    n = len(store) - start
-    st.event_count += n
-    ends = map(int.__add__, store.ts[start:], store.dur[start:])
-    st.last_ts = max(st.last_ts, max(ends))
-    for sid, count in Counter(store.session[start:]).items():
+    st.runs.extend_batch(index, batch)
+    st.event_count += len(ts)
+    st.last_ts = max(st.last_ts, max(map(int.__add__, ts, batch.dur)))
+    one = batch.one_session
+    counts = Counter(batch.session) if one is None else {one: len(ts)}
+    for sid, count in counts.items():
         sess = st.sessions.get(sid)
         if sess is not None:
             sess.runs += count

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,28 +57,87 @@ _RUN_OK_LINES = re.compile(
     rb'"site":\d{1,18},"fs":\d{1,18},"th":\d{1,18},"pid":\d{1,18})\}\r?$',
     re.M,
 )
+# A streak is read from the first bytes of its lines: where the next line that is not
+# a run line of the fixed shape begins, and the parts of a run line around ts and dur.
+_STREAK_PREFIX = b'{"ev":"run","s":'
+_NEXT_OTHER = re.compile(rb'\n(?!\{"ev":"run","s":)')
+_TAIL = re.compile(rb',("k":"[a-z_-]+","site":\d{1,18},"fs":\d{1,18},"th":\d{1,18},'
+                   rb'"pid":\d{1,18})\}\r?')
+_DIGITS = b"0123456789"
+_NOT_NUMBERS = bytes(sorted(set(range(256)) - set(b"0123456789,\n")))
 
 
 class RunBatch(dict):
     """A streak of consecutive successful run lines, as columns instead of one dict per
     line (a million runs would be a million dicts). It is an event of type ``runs``
     that only readers make (never in a file); `StateBuilder` takes it whole. Produced
-    only for a `TraceTail(..., bulk_runs=True)`."""
+    only for a `TraceTail(..., bulk_runs=True)`.
 
-    __slots__ = ("columns",)
+    `session`, `ts`, `dur`: one 64-bit integer per run; `rests`: the distinct fixed
+    tails of the lines (`"k":...,"pid":N`: kind, call site, fetches, thread, pid), and
+    `rest_code` each run's position in `rests`. `one_session`: the session of every
+    run when they all have the same (a training loop), else None."""
 
-    def __init__(self, columns: list[tuple[bytes, ...]]) -> None:
-        super().__init__(ev="runs", n=len(columns[0]) if columns else 0)
-        # s, ts, dur: tuples of each run's digits; then each line's fixed tail
-        # (`"k":...,"pid":N`), which repeats from run to run
-        self.columns = columns
+    __slots__ = ("session", "ts", "dur", "rests", "rest_code", "one_session")
+
+    def __init__(self, session: array, ts: array, dur: array, rests: list[bytes],
+                 rest_code: array, one_session: int | None = None) -> None:
+        super().__init__(ev="runs", n=len(ts))
+        self.session, self.ts, self.dur = session, ts, dur
+        self.rests, self.rest_code = rests, rest_code
+        self.one_session = one_session
 
 
-def _run_batch(lines: list[bytes]) -> RunBatch | None:
-    matches = _RUN_OK_LINES.findall(b"\n".join(lines))
-    if len(matches) != len(lines):
+def _uniform_batch(region: bytes, n: int) -> RunBatch | None:
+    """`region`: n run lines (each ending in a newline). When every line is the first
+    one but for its ts and dur (one session, one call site: a training loop), the
+    columns come from a few passes of bytes operations over the whole region, with no
+    work per line in Python. None when the lines differ in anything else."""
+    first = region[: region.find(b"\n")]
+    m = _RUN_OK.match(first)  # the first line is of the fixed shape ...
+    if m is None:
+        return None
+    i, j = first.find(b',"ts":'), first.find(b',"k":')
+    head, tail = first[: i + 6], first[j:]
+    # ... every line has its characters other than digits (the skeleton) ...
+    if region.translate(None, _DIGITS) != (first.translate(None, _DIGITS) + b"\n") * n:
+        return None
+    # ... and the same digits before ts and after dur: with only digits, commas and
+    # newlines kept, a line is `,S,T,D,,SITE,FS,TH,PID` and where one line ends and the
+    # next begins reads the same throughout (a newline is never inside a line).
+    c_head, c_tail = head.translate(None, _NOT_NUMBERS), tail.translate(None, _NOT_NUMBERS)
+    compact = region.translate(None, _NOT_NUMBERS)
+    joint = c_tail + b"\n" + c_head
+    if compact.count(joint) != n - 1:
+        return None
+    mid = compact[len(c_head): len(compact) - len(c_tail) - 1].replace(joint, b",")
+    try:  # `T,D,T,D,...`: JSON numbers, read in C
+        values = array("q", json.loads(b"[" + mid + b"]"))
+    except (ValueError, OverflowError):  # an empty number, leading zeros, too big
+        return None
+    if len(values) != 2 * n:
+        return None
+    sid = int(m[1])
+    return RunBatch(array("q", [sid]) * n, values[0::2], values[1::2], [_TAIL.fullmatch(tail)[1]],
+                    array("i", [0]) * n, sid)
+
+
+def _mixed_batch(region: bytes, n: int) -> RunBatch | None:
+    """Run lines of several sessions or call sites: one regular-expression match each."""
+    matches = _RUN_OK_LINES.findall(region)
+    if len(matches) != n:
         return None  # some line is not of the fixed shape: parse them one by one
-    return RunBatch(list(zip(*matches, strict=True)))
+    sessions, ts, dur, rests = zip(*matches, strict=True)
+    session_of = {s: int(s) for s in set(sessions)}
+    codes = {r: k for k, r in enumerate(set(rests))}
+    one = session_of[sessions[0]] if len(session_of) == 1 else None
+    return RunBatch(array("q", map(session_of.__getitem__, sessions)), array("q", map(int, ts)),
+                    array("q", map(int, dur)), list(codes), array("i", map(codes.__getitem__, rests)),
+                    one)
+
+
+def _run_batch(region: bytes, n: int) -> RunBatch | None:
+    return _uniform_batch(region, n) or _mixed_batch(region, n)
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:
@@ -195,29 +255,11 @@ class TraceTail:
         else:
             complete, self._pending = buf[: end + 1], buf[end + 1 :]
         events: list[dict[str, Any]] = []
-        streak: list[bytes] = []
-        bulk = self.bulk_runs and self._header_checked
-        for line in complete.splitlines():
-            if bulk and line.startswith(fmt.RUN_OK_PREFIX):
-                streak.append(line)
-                continue
-            if streak:
-                self._flush(streak, events)
-            if not line.strip():
-                continue
-            obj = _parse(line)
-            if not self._header_checked:
-                self.header = check_header(obj, self.path)
-                self._header_checked = True
-                continue
-            if obj is None:
-                self.bad_lines += 1
-                continue
-            events.append(obj)
-            if not bulk and self.bulk_runs:
-                bulk = True  # the header was just read
-        if streak:
-            self._flush(streak, events)
+        if self.bulk_runs:
+            self._feed_bulk(complete, events)
+        else:
+            for line in complete.splitlines():
+                self._line(line, events)
         self.offset += len(data)
         if final and self._pending.strip():
             obj = _parse(self._pending)
@@ -234,18 +276,39 @@ class TraceTail:
             self._pending = b""
         return events
 
-    def _flush(self, streak: list[bytes], events: list[dict[str, Any]]) -> None:
-        batch = _run_batch(streak)
-        if batch is not None:
-            events.append(batch)
+    def _line(self, line: bytes, events: list[dict[str, Any]]) -> None:
+        if not line.strip():
+            return
+        obj = _parse(line)
+        if not self._header_checked:
+            self.header = check_header(obj, self.path)
+            self._header_checked = True
+        elif obj is None:
+            self.bad_lines += 1
         else:
-            for line in streak:
-                obj = _parse(line)
-                if obj is None:
-                    self.bad_lines += 1
+            events.append(obj)
+
+    def _feed_bulk(self, complete: bytes, events: list[dict[str, Any]]) -> None:
+        """Complete lines, streaks of successful run lines as RunBatch events: a streak's
+        end is found by a regular expression over the bytes, not line by line."""
+        pos, size = 0, len(complete)
+        while pos < size:
+            if self._header_checked and complete.startswith(_STREAK_PREFIX, pos):
+                m = _NEXT_OTHER.search(complete, pos)
+                stop = m.start() + 1 if m is not None else size
+                region = complete[pos:stop]
+                batch = _run_batch(region, region.count(b"\n"))
+                if batch is not None:
+                    events.append(batch)
                 else:
-                    events.append(obj)
-        streak.clear()
+                    for line in region.splitlines():
+                        self._line(line, events)
+            else:
+                stop = complete.find(b"\n", pos)
+                stop = size if stop < 0 else stop + 1
+                for line in complete[pos:stop].splitlines():
+                    self._line(line, events)
+            pos = stop
 
     def read_new(self, max_bytes: int = 64 * 1024 * 1024) -> list[dict[str, Any]]:
         """Read what was appended to the file since the last call."""

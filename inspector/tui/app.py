@@ -629,7 +629,7 @@ class InspectorApp(App[int | None]):
             table.set_filter(None, keep)
         elif not self.search:
             # One session: the view keeps its rows (and grows them), nothing to copy.
-            table.set_filter(self.view.session_rows.setdefault(self.session_filter, []), keep)
+            table.set_filter(self.view.rows_of_session(self.session_filter), keep)
         else:
             rows = self.view.rows
             if self.session_filter is not None:

@@ -12,6 +12,7 @@ import bisect
 import itertools
 import operator
 import time
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,11 +46,11 @@ class TraceView:
         self.header: dict[str, Any] | None = None
         self.builder: StateBuilder | None = None
         self.findings: list[Finding] = []
-        self.rows: list[int] = []
+        self.rows: array = array("q")  # 8 bytes a row (a million rows: 8 MB)
         self._row_of_event: dict[int, int] = {}  # filled lazily (bisect on rows otherwise)
         self._runs_seen = 0
         self._life_seen = 0
-        self.session_runs: dict[int, list[int]] = {}  # session -> sorted run start times
+        self.session_runs: dict[int, array] = {}  # session -> sorted run start times
         self.session_errors: dict[int, list[int]] = {}  # failed runs and runs findings point at
         self.flagged: set[int] = set()  # event indexes findings point at
         self.cut = False
@@ -57,7 +58,7 @@ class TraceView:
         self.final = False
         self._findings_at = 0.0
         self._findings_cost = 0.0
-        self.session_rows: dict[int, list[int]] = {}  # session -> its rows, in order
+        self.session_rows: dict[int, array] = {}  # session -> its rows, in order
         self._findings_stale = False
         self.version = 0  # bumped on every change, for caches
 
@@ -135,11 +136,11 @@ class TraceView:
                 rows.append(i)
                 srows = session_rows.get(sid)
                 if srows is None:
-                    srows = session_rows[sid] = []
+                    srows = session_rows[sid] = array("q")
                 srows.append(i)
                 times = session_runs.get(sid)
                 if times is None:
-                    times = session_runs[sid] = []
+                    times = session_runs[sid] = array("q")
                 if not times or times[-1] <= ts:
                     times.append(ts)
                 else:
@@ -149,7 +150,7 @@ class TraceView:
                 i += 1
             else:
                 rows.append(~j)
-                session_rows.setdefault(life[j].session, []).append(~j)
+                self.rows_of_session(life[j].session).append(~j)
                 j += 1
         self._runs_seen, self._life_seen = i, j
 
@@ -167,15 +168,23 @@ class TraceView:
             return False
         if not all(map(operator.le, ts, itertools.islice(ts, 1, None))):
             return False
-        self.rows.extend(range(i, k))
-        self.session_rows.setdefault(sid, []).extend(range(i, k))
-        self.session_runs.setdefault(sid, []).extend(ts)
+        new = array("q", range(i, k))
+        self.rows.extend(new)
+        self.rows_of_session(sid).extend(new)
+        self.session_runs.setdefault(sid, array("q")).extend(ts)
         ok = runs.ok
         pos = ok.find(0, i, k)
         while pos != -1:
             bisect.insort(self.session_errors.setdefault(sid, []), runs.ts[pos])
             pos = ok.find(0, pos + 1, k)
         return True
+
+    def rows_of_session(self, sid: int) -> array:
+        """The rows of session `sid`, in order (the view grows this array)."""
+        rows = self.session_rows.get(sid)
+        if rows is None:
+            rows = self.session_rows[sid] = array("q")
+        return rows
 
     # -- reading ----------------------------------------------------------------
     def event_index(self, ref: int) -> int:
