@@ -275,9 +275,17 @@ def _recorded_run(
     call), `summary_of` gives the fetch/feed summary id (after it)."""
 
     mono = _recorder_mod._MONO
+    getframe = sys._getframe
+    get_ident = threading.get_ident
+    kind_b = kind.encode()
+    plain_fetch = summary_of is _run_summary  # run(self, fetches): see the lookup below
 
-    # The hot path of the whole agent: a trivial sess.run costs ~85 µs and the goal is
-    # to add a few µs, so this stays flat (no helper calls it can do without).
+    # The hot path of the whole agent. A trivial sess.run costs ~75 µs, and TensorFlow's
+    # thread pool makes the next run slower as soon as the gap between two runs grows
+    # past ~3 µs (its workers stop spinning and must be woken): everything the recorder
+    # does between runs counts several times over. So it stays flat: all bookkeeping
+    # after the call, one dict lookup per interned thing, bytes formatted in one step,
+    # one os.write.
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
         state = _state
@@ -286,29 +294,42 @@ def _recorded_run(
             return original(*args, **kwargs)
         state.in_run = True
         try:
-            try:
-                sess = session_of(args, kwargs)
-                sid = getattr(sess, _SID, None) or session_id(sess)
-            except Exception:
-                sid = 0
-            t0 = rec.t0
             start = mono()
             try:
                 result = original(*args, **kwargs)
             except BaseException as exc:
                 end = mono()
-                try:
-                    fs = summary_of(args, kwargs)
-                except Exception:
-                    fs = 0
-                try:
-                    rec.run_error(sid, kind, start - t0, end - start, rec.site_id(), fs, exc)
-                except Exception:
-                    pass
+                _record_run_error(rec, kind, session_of, summary_of, args, kwargs, start, end, exc)
                 raise
             end = mono()
             try:
-                rec.run_ok(sid, kind, start - t0, end - start, rec.site_id(), summary_of(args, kwargs))
+                try:
+                    sess = session_of(args, kwargs)
+                    sid = getattr(sess, _SID, None) or session_id(sess)
+                except Exception:
+                    sid = 0
+                # The call site: the caller's code and instruction offset and its
+                # caller's (ids are safe keys: the recorder keeps each code seen alive).
+                f = getframe(1)
+                code = f.f_code
+                if rec._code_is_lib.get(id(code)) is False:
+                    p = f.f_back
+                    key = (id(code), f.f_lasti, 0, 0) if p is None else (
+                        id(code), f.f_lasti, id(p.f_code), p.f_lasti)
+                    site = rec._fast_sites.get(key) or rec.site_at(key, f)
+                else:  # called from TensorFlow's code or not seen yet: walk the stack
+                    site = rec.site_id()
+                # sess.run(one_fetch): fetch_summary's own cache, looked up in place.
+                hit = rec._fetch_summaries.get(id(args[1])) if plain_fetch and len(args) == 2 else None
+                if hit is not None and hit[1][0][0] is args[1] and not kwargs:
+                    fs = hit[0]
+                else:
+                    fs = summary_of(args, kwargs)
+                th = rec._threads.get(get_ident()) or rec.thread_id()
+                rec.writer.write_bytes(
+                    b'{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d}\n'
+                    % (sid, start - rec.t0, end - start, kind_b, site, fs, th, rec.pid)
+                )
             except Exception:
                 pass
             return result
@@ -316,6 +337,26 @@ def _recorded_run(
             state.in_run = False
 
     return wrapper
+
+
+def _record_run_error(
+    rec: Any, kind: str, session_of: Callable, summary_of: Callable,
+    args: tuple, kwargs: dict, start: int, end: int, exc: BaseException,
+) -> None:
+    try:
+        sess = session_of(args, kwargs)
+        sid = getattr(sess, _SID, None) or session_id(sess)
+    except Exception:
+        sid = 0
+    try:
+        fs = summary_of(args, kwargs)
+    except Exception:
+        fs = 0
+    try:
+        # depth 3: site_id <- here <- the wrapper <- the caller
+        rec.run_error(sid, kind, start - rec.t0, end - start, rec.site_id(3), fs, exc)
+    except Exception:
+        pass
 
 
 def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) -> Any:

@@ -51,6 +51,7 @@ class Recorder:
         # Code objects that count as ours whatever their file (the launcher's stub).
         self.own_codes: set[Any] = set()
         self._sites: dict[tuple, int] = {}
+        self._fast_sites: dict[tuple, int] = {}  # see site_at
         self._sources: set[str] = set()
         self._fetch_summaries: dict[tuple, tuple[int, Any]] = {}
         self._threads: dict[int, int] = {}
@@ -129,6 +130,9 @@ class Recorder:
             f = sys._getframe(depth)
         except ValueError:
             return 0
+        return self._site_from(f)
+
+    def _site_from(self, f: Any) -> int:
         libs = self._code_is_lib
         while f is not None:
             r = libs.get(id(f.f_code))
@@ -153,6 +157,19 @@ class Recorder:
         if sid is None:
             sid = self._new_site(key, f)
         return sid
+
+    def site_at(self, key: tuple, f: Any) -> int:
+        """The site of user frame `f`, under the run wrapper's cheaper key: the frame's
+        code and offset and its immediate caller's, whatever that caller is."""
+        with self._lock:
+            sid = self._fast_sites.get(key)
+            if sid is None:
+                # Keep the caller's code alive too: its id is part of the key.
+                if f.f_back is not None:
+                    self._is_lib(f.f_back.f_code)
+                sid = self._site_from(f)
+                self._fast_sites[key] = sid
+            return sid
 
     def _new_site(self, key: tuple, f: Any) -> int:
         with self._lock:

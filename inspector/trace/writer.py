@@ -22,13 +22,19 @@ class TraceWriter:
         self.failed = False
 
     def write(self, line: str) -> None:
+        self.write_bytes(line.encode("utf-8", "surrogateescape"))
+
+    def write_bytes(self, data: bytes) -> None:
+        """One whole line, already encoded: the run hot path formats bytes directly."""
         if self.failed:
             return
-        data = line.encode("utf-8", "surrogateescape")
         try:
-            while data:
-                n = os.write(self.fd, data)
+            n = os.write(self.fd, data)
+            while n < len(data):  # a short write (a signal, a nearly full disk): finish it
                 data = data[n:]
+                n = os.write(self.fd, data)
+                if n == 0:
+                    raise OSError(errno.ENOSPC, "no progress writing the trace")
         except OSError as exc:
             # A full disk or a closed descriptor must not stop the script: say it once.
             self.failed = True
