@@ -1,0 +1,2 @@
+def run_once(sess, t):
+    return sess.run(t)
