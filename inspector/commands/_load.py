@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from inspector.analysis import find_all
@@ -31,4 +32,10 @@ def load_trace(path: str) -> Loaded:
     except TraceError as exc:
         raise CommandError(str(exc)) from None
     state = builder.state
+    if tail.bad_lines:
+        # Lines that are not JSON events (binary data, invalid UTF-8, a huge line of
+        # garbage) are skipped; the user hears of it once, on stderr.
+        n = tail.bad_lines
+        sys.stderr.write(f"tfsess-inspect: warning: {path}: {n} line{'s' if n != 1 else ''} skipped "
+                         f"(not a JSON event: binary data or invalid UTF-8)\n")
     return Loaded(path, state, find_all(state), tail.cut, tail.bad_lines)
