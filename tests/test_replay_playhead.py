@@ -36,9 +36,24 @@ def test_findings_grow_as_the_playhead_passes_them():
     assert ph.findings_upto(fs, 3) == fs[:1]
     assert ph.findings_upto(fs, 100) == fs[:2]
     assert ph.findings_upto(fs, 100, final=True) == fs
-    assert ph.finding_from(fs, 3, 1) == 1
-    assert ph.finding_from(fs, 7, 1) is None
-    assert ph.finding_from(fs, 7, -1) == 0
+
+
+def test_n_and_N_go_to_the_findings_beyond_the_playhead():
+    fs = [finding(3), finding(7), finding(7), finding(None)]
+    step = ph.finding_step
+    # From an event with no finding shown: the first after it, the last before it.
+    assert step(fs, 5, False, None, 1) == 1
+    assert step(fs, 5, False, None, -1) == 0
+    assert step(fs, 3, False, None, -1) is None
+    # The playhead moved away from the finding shown last: from the playhead, not from it.
+    assert step(fs, 0, False, 2, 1) == 0
+    # Two findings about event 7: one after the other, then the leak (about no event).
+    assert step(fs, 7, False, 1, 1) == 2
+    assert step(fs, 7, False, 2, 1) == 3
+    assert step(fs, 7, False, 2, -1) == 1
+    assert step(fs, 9, True, 3, -1) == 2
+    assert step(fs, 9, True, 3, 1) is None
+    assert step(fs, 8, False, None, 1) == 3
 
 
 def test_step_among_skips_what_is_not_accepted():

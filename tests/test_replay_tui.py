@@ -248,6 +248,77 @@ def test_state_as_of_the_playhead_sessions_open_until_their_close_findings_grow(
     run(go)
 
 
+def shown_findings(app) -> list[int]:
+    """The findings the panel lists (their indexes in view.findings)."""
+    panel = app.query_one(FindingsPanel)
+    opts = [panel.get_option_at_index(i) for i in range(panel.option_count)]
+    return [int(o.id) for o in opts if o.id is not None]
+
+
+def test_the_findings_panel_lists_only_findings_up_to_the_playhead(traces):
+    async def go():
+        app = InspectorApp(TraceFile(traces["here"]))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            findings = app.view.findings
+            events = [f.event for f in findings]
+            assert len(findings) == 4 and events[2] == events[3]  # two about the last run
+            assert shown_findings(app) == [0]  # opened on the first finding
+            await keys(pilot, "g")
+            assert shown_findings(app) == []
+            assert "none up to the playhead" in text_of(app.query_one(FindingsPanel))
+            assert "findings 4" in status(app)  # the trace's total stays
+            # n from the start: the first finding; then each in turn, both about one event.
+            for want in range(4):
+                await keys(pilot, "n")
+                assert app.finding_index == want and at(app) == events[want]
+                assert shown_findings(app) == [i for i in range(4) if events[i] <= events[want]]
+            await keys(pilot, "n")  # none after: round again, to the first
+            assert app.finding_index == 0 and at(app) == events[0]
+            await keys(pilot, "N")  # and back to the last
+            assert app.finding_index == 3 and at(app) == events[3]
+            await keys(pilot, "N")
+            assert app.finding_index == 2 and at(app) == events[2]
+            await keys(pilot, "N")
+            assert app.finding_index == 1 and at(app) == events[1]
+            # The playhead moved back by hand: n goes to the next finding after it.
+            app.set_playhead(app.view.row_of_event(events[0]) - 1)
+            await pilot.pause()
+            assert shown_findings(app) == []
+            await keys(pilot, "n")
+            assert app.finding_index == 0 and shown_findings(app) == [0]
+
+    run(go)
+
+
+def test_detail_and_source_say_a_session_is_open_until_the_playhead_passes_its_close(traces):
+    async def go():
+        app = InspectorApp(TraceFile(traces["here"]))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            view = app.view
+            first = view.state.sessions[1]
+            close_row = view.row_of_event(first.closed_event)
+            app.set_playhead(close_row - 1)  # its last run, before close()
+            await pilot.pause()
+            await pilot.pause()
+            made, closed = first.created_site.line, first.closed_site.line
+            source = app.query_one(SourceView)
+            assert made in source.marks and closed not in source.marks
+            detail = " ".join(text_of(app.query_one("#detail")).split())
+            assert f"created at two_sessions.py:{made}, open" in detail
+            later = next(r for r in range(close_row + 1, len(view.rows))
+                         if view.info(view.rows[r]).session == 1)  # a run after close()
+            app.set_playhead(later)
+            await pilot.pause()
+            await pilot.pause()
+            assert made in source.marks and closed in source.marks
+            detail = " ".join(text_of(app.query_one("#detail")).split())
+            assert f"closed (explicit) at two_sessions.py:{closed}" in detail
+
+    run(go)
+
+
 def test_live_mode_keeps_its_keys_without_a_playhead(traces):
     async def go():
         app = InspectorApp(TraceFile(traces["here"]))

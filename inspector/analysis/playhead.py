@@ -48,19 +48,24 @@ def findings_upto(findings: Sequence[Finding], event: int, final: bool = False) 
     return out
 
 
-def finding_from(findings: Sequence[Finding], event: int, direction: int) -> int | None:
-    """Index of the first finding after `event` (direction 1) or the last one before it
-    (-1), among those with an event; None when there is none that way."""
+def finding_step(findings: Sequence[Finding], event: int, at_end: bool, current: int | None,
+                 direction: int) -> int | None:
+    """`n` (direction 1) / `N` (-1) in replay: the index of the next finding after the
+    playhead's `event` (the previous one before it), None when there is none that way.
+
+    `current` is the finding shown last: when it is at the playhead (about `event`, or
+    about no event with the playhead at the end, `at_end`), its neighbour in the list
+    comes next, so several findings about one event are gone through one by one.
+    Findings about no event (a leak) come after every event."""
+    if current is not None and 0 <= current < len(findings):
+        f = findings[current]
+        if (f.event == event) if f.event is not None else at_end:
+            nxt = current + direction
+            return nxt if 0 <= nxt < len(findings) else None
     if direction > 0:
-        for i, f in enumerate(findings):
-            if f.event is not None and f.event > event:
-                return i
-    else:
-        for i in range(len(findings) - 1, -1, -1):
-            f = findings[i]
-            if f.event is not None and f.event < event:
-                return i
-    return None
+        return next((i for i, f in enumerate(findings) if f.event is None or f.event > event), None)
+    return next((i for i in range(len(findings) - 1, -1, -1)
+                 if findings[i].event is not None and findings[i].event < event), None)
 
 
 def output_upto(output_ts: Sequence[int], ts: int) -> int:

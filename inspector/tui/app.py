@@ -482,7 +482,8 @@ class InspectorApp(App[int | None]):
             self.finding_index = view.findings.index(finding)
             self._q(FindingsPanel).show_index(self.finding_index)
         cwd = view.header.get("cwd") if view.header else None
-        self._q(DetailPane).show(describe(view, info, finding, cwd))
+        as_of = info.index if self.playhead is not None else None
+        self._q(DetailPane).show(describe(view, info, finding, cwd, as_of))
         self._show_source(info, finding)
 
     def _show_source(self, info, finding: Finding | None) -> None:
@@ -504,6 +505,8 @@ class InspectorApp(App[int | None]):
             if sess.created_site.file == file and sess.created_site.line != line:
                 _add_mark(marks, sess.created_site.line, MARKS["created"], "created")
             cs = sess.closed_site
+            if self.playhead is not None and playhead.session_phase(sess, info.index) != "closed":
+                cs = None  # replay: not closed yet as of the playhead
             if cs is not None and cs.file == file and cs.line != line:
                 how = f" ({sess.closed_how})" if sess.closed_how != "explicit" else ""
                 _add_mark(marks, cs.line, MARKS["closed"], "closed" + how)
@@ -570,6 +573,10 @@ class InspectorApp(App[int | None]):
         self._q(FindingsPanel).show_index(index)
         table = self._q(EventsTable)
         if finding.event is None:
+            if self.playhead is not None and self.view.rows:
+                # Replay: a finding about no event (a leak) is about the end of the run.
+                self._chosen_finding = finding
+                self.set_playhead(len(self.view.rows) - 1)
             self._show_finding_without_event(finding)
             return
         row = self.view.nearest_row(finding.event)
@@ -667,7 +674,14 @@ class InspectorApp(App[int | None]):
         if not findings:
             self.notify("No findings.", timeout=2)
             return
-        if self.finding_index is None:
+        if self.playhead is not None and self.view.rows:
+            rows = self.view.rows
+            index = playhead.finding_step(findings, self.view.event_index(rows[self.playhead]),
+                                          self.playhead == len(rows) - 1, self.finding_index,
+                                          direction)
+            if index is None:  # none that way: round again, as without a playhead
+                index = 0 if direction > 0 else len(findings) - 1
+        elif self.finding_index is None:
             index = 0 if direction > 0 else len(findings) - 1
         else:
             index = self.finding_index + direction

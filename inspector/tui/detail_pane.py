@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from inspector.analysis.model import Finding, Leaf
+from inspector.analysis.playhead import session_phase
 from inspector.tui._textual_compat import update_static
 from inspector.tui.events_table import KIND_NAMES, fmt_dur
 from inspector.tui.text import clean, one_line
@@ -27,8 +28,10 @@ def _leaf(leaf: Leaf) -> str:
     return f"{name}  {leaf.dtype or '?'} {shape}  [{leaf.kind}, graph {leaf.graph}]"
 
 
-def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str | None):
-    """A two-column grid of the event's fields (values wrap in their column)."""
+def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str | None,
+             as_of: int | None = None):
+    """A two-column grid of the event's fields (values wrap in their column). With
+    `as_of` (replay: the playhead's event), a session closed after it is said open."""
     st = view.state
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style=LABEL, justify="right", no_wrap=True)
@@ -50,7 +53,9 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
     field("event", f"{KIND_NAMES.get(info.kind, info.kind)}  (trace event {info.index})")
     field("time", f"{info.ts / 1e9:.6f} s")
     if sess is not None:
-        closed = "open" if sess.closed_ts is None else (
+        still_open = sess.closed_ts is None or (
+            as_of is not None and session_phase(sess, as_of) != "closed")
+        closed = "open" if still_open else (
             f"closed ({sess.closed_how}) at {os.path.basename(sess.closed_site.file)}:"
             f"{sess.closed_site.line}" if sess.closed_site else f"closed ({sess.closed_how})")
         field("session", f"{sess.label}  created at {os.path.basename(sess.created_site.file)}:"

@@ -17,9 +17,9 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold c
 SEVERITY_ICON = {"error": "●", "warning": "▲", "info": "○"}
 
 
-def finding_prompt(f: Finding, later: bool = False) -> Text:
-    """One finding; `later` (replay): after the playhead, not happened yet (dimmed)."""
-    text = Text(no_wrap=True, overflow="ellipsis", style="dim" if later else "")
+def finding_prompt(f: Finding) -> Text:
+    """One finding, on one line."""
+    text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{SEVERITY_ICON.get(f.severity, '•')} ", SEVERITY_STYLE.get(f.severity, ""))
     text.append(one_line(f.kind), SEVERITY_STYLE.get(f.severity, ""))
     where = f"{os.path.basename(f.file)}:{f.line}" if f.line else "?"
@@ -56,10 +56,12 @@ class FindingsPanel(OptionList):
         self.upto = 0
 
     def set_findings(self, findings: list[Finding], upto: int | None = None) -> None:
-        """All findings; with `upto` (replay), those from index `upto` on are after
-        the playhead and drawn dimmed."""
+        """All findings; with `upto` (replay), only the first `upto`: those whose event
+        is at or before the playhead (findings come in event order). An option's id is
+        its index in `findings` either way."""
         self.upto = len(findings) if upto is None else upto
-        keys = [(f.kind, f.event, f.file, f.line, i < self.upto) for i, f in enumerate(findings)]
+        shown = findings[: self.upto]
+        keys = [(f.kind, f.event, f.file, f.line) for f in shown] + [len(findings)]
         if keys == self._keys:
             return
         self._keys = keys
@@ -67,12 +69,16 @@ class FindingsPanel(OptionList):
         self._quiet = True
         try:
             self.clear_options()
-            if findings:
-                self.add_options(Option(finding_prompt(f, i >= self.upto), id=str(i))
-                                 for i, f in enumerate(findings))
+            if shown:
+                self.add_options(Option(finding_prompt(f), id=str(i)) for i, f in enumerate(shown))
+            elif findings:
+                later = len(findings)
+                self.add_option(Option(Text(
+                    f"none up to the playhead ({later} later: n goes to the next)", style="dim"),
+                    disabled=True))
             else:
                 self.add_option(Option(Text("no findings (yet)", style="dim"), disabled=True))
-            if current is not None and findings and current < len(findings):
+            if current is not None and current < len(shown):
                 self.highlighted = current
         finally:
             self._quiet = False
@@ -82,8 +88,8 @@ class FindingsPanel(OptionList):
 
     def show_index(self, index: int | None) -> None:
         """Move the highlight without telling the app (it already knows)."""
-        if index is None or index >= len(self._keys or ()):
-            return
+        if index is None or index >= self.upto:
+            return  # (not shown: after the playhead)
         self._quiet = True
         try:
             self.highlighted = index
