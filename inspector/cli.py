@@ -44,8 +44,21 @@ def _looks_like_trace(path: str) -> bool:
         return False
 
 
+_LEADING = {"--web": 0, "--port": 1}  # options of run/replay that may come first
+
+
 def normalize_argv(argv: list[str]) -> list[str]:
-    """`tfsess-inspect script.py args` means `run script.py args`; a trace means replay."""
+    """`tfsess-inspect script.py args` means `run script.py args`; a trace means replay.
+    `--web [--port N]` before the script or trace go to that command."""
+    lead: list[str] = []
+    while argv and (argv[0] in _LEADING or argv[0].startswith("--port=")):
+        n = 1 + _LEADING.get(argv[0], 0)
+        lead, argv = lead + argv[:n], argv[n:]
+    if lead:
+        rest = normalize_argv(argv)
+        if rest and rest[0] in ("run", "replay"):
+            return [rest[0], *lead, *rest[1:]]
+        return [*lead, *rest]  # let the parser say what is wrong
     if not argv or argv[0].startswith("-") and argv[0] != "-m" or argv[0] in COMMANDS:
         return argv
     if argv[0] == "-m":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from inspector import web
 from inspector.commands import CommandError
 from inspector.trace.reader import TraceError, check_trace_file
 
@@ -12,6 +13,7 @@ HELP = "open a recorded trace in the inspector (post mortem; TensorFlow not need
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("trace", help="a trace file written by `tfsess-inspect run`")
+    web.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
         check_trace_file(args.trace)
     except TraceError as exc:
         raise CommandError(str(exc)) from None
+    if args.web:  # the same app in a browser (inspector/web.py)
+        return web.serve(["replay", args.trace], f"tfsess-inspect replay {args.trace}", args.port)
     from inspector.tui.replay import run_replay
 
     return run_replay(args.trace)

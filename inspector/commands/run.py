@@ -7,6 +7,7 @@ import sys
 
 from rich.console import Console
 
+from inspector import web
 from inspector.analysis.model import SEVERITY_ORDER
 from inspector.commands import CommandError
 from inspector.commands._load import load_trace
@@ -42,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "peaks and the slowest ops (costs tens of µs per run: off by default)")
     parser.add_argument("-m", dest="module", metavar="MODULE",
                         help="run a module as `python -m MODULE` would")
+    web.add_arguments(parser)
     parser.add_argument("script_and_args", nargs=argparse.REMAINDER, metavar="script.py [args...]")
 
 
@@ -72,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
     fail_on = getattr(args, "fail_on", None)
     if fail_on and not args.no_tui:
         raise CommandError("--fail-on is for CI runs: use it with --no-tui")
+    if getattr(args, "web", False):
+        if args.no_tui:
+            raise CommandError("--web serves the live view: it does not go with --no-tui")
+        return web.serve(_live_argv(args), f"tfsess-inspect {target}", args.port)
     trace = args.output or default_trace_path(target, as_module)
     if not args.no_tui:
         from inspector.tui import live
@@ -94,6 +100,22 @@ def run(args: argparse.Namespace) -> int:
     if fail_on and code == 0:
         return _gate(loaded.findings, fail_on)
     return code
+
+
+def _live_argv(args: argparse.Namespace) -> list[str]:
+    """The `run` arguments of the live view behind --web (the same, without --web)."""
+    argv = ["run"]
+    if args.output:
+        argv += ["-o", args.output]
+    if args.python != sys.executable:
+        argv += ["--python", args.python]
+    if args.memory_interval is not None:
+        argv += ["--memory-interval", repr(args.memory_interval)]
+    if args.step_stats:
+        argv.append("--step-stats")
+    if args.module:
+        argv += ["-m", args.module]
+    return argv + list(args.script_and_args)
 
 
 def _gate(findings: list, fail_on: str) -> int:

@@ -1,0 +1,2 @@
+"""For the --web tests: a script without TensorFlow whose output the live view shows."""
+print("hello from the browser view")

@@ -1,0 +1,169 @@
+"""`--web`: the same app in a browser, served by textual-serve on 127.0.0.1. A real
+server in a child process on a free port; its page over HTTP; the app behind its
+websocket (what a browser tab gets: the screen, and keys sent back); a real headless
+Chromium where one is installed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.helpers import ENV, REPO
+from tests.test_export_chrome import _synthetic_trace
+
+HELLO = REPO / "tests" / "scripts" / "web_hello.py"
+CSI = re.compile(r"\x1b(?:\[[0-9;?$]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[=>PX^_]?)")
+_ENV = {**ENV, "PYTHONPATH": str(REPO)}
+GUARD_S = 120  # a hang guard only: nothing is asserted about time
+
+
+@contextlib.contextmanager
+def serving(*args: str, cwd: Path):
+    """`tfsess-inspect --web --port 0 ARGS` in a child; yields (url, process) once it
+    says where it listens; stopped with SIGINT (Ctrl+C) at the end."""
+    p = subprocess.Popen([sys.executable, "-m", "inspector", "--web", "--port", "0", *args],
+                         cwd=cwd, env=_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in p.stderr] + [lines.put("")],
+                     daemon=True).start()
+    try:
+        first = lines.get(timeout=GUARD_S)
+        m = re.search(r"on (http://127\.0\.0\.1:(\d+)) ", first)
+        assert m, first
+        yield m.group(1), p
+    finally:
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+        p.wait(timeout=GUARD_S)
+
+
+async def _screen_until(url: str, *wanted: str, keys: str = "", then: tuple[str, ...] = ()) -> str:
+    """Open the app's websocket as the page does, read the screen (ANSI stripped) until
+    every `wanted` text is on it; then type `keys` and read until `then` is."""
+    text = ""
+    async with aiohttp.ClientSession() as s:
+        async with s.ws_connect(url.replace("http:", "ws:") + "/ws?width=120&height=36") as ws:
+            for goal, typed in ((wanted, ""), (then, keys)):
+                if typed:
+                    await ws.send_str(json.dumps(["stdin", typed]))
+                raw = ""
+                while not all(w in CSI.sub("", raw) for w in goal):
+                    msg = await ws.receive(timeout=GUARD_S)
+                    assert msg.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), (
+                        msg.type, CSI.sub("", raw)[-2000:])
+                    raw += msg.data.decode("utf-8", "replace") if isinstance(msg.data, bytes) else msg.data
+                text += CSI.sub("", raw)
+    return text
+
+
+@pytest.fixture
+def trace(tmp_path) -> Path:
+    path = tmp_path / "t.jsonl"
+    _synthetic_trace(path, 3)  # a session of big.py with 3 runs
+    return path
+
+
+def test_replay_web_serves_the_app_page_on_localhost(trace, tmp_path):
+    with serving(trace.name, cwd=tmp_path) as (url, p):
+        with urllib.request.urlopen(url + "/", timeout=GUARD_S) as r:
+            assert r.status == 200 and r.headers["Content-Type"].startswith("text/html")
+            page = r.read().decode()
+        port = url.rsplit(":", 1)[1]
+        assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page
+        assert "<div>tfsess-inspect replay t.jsonl</div>" in page
+        with urllib.request.urlopen(url + "/static/js/textual.js", timeout=GUARD_S) as r:
+            assert r.status == 200 and len(r.read()) > 10_000
+    assert p.returncode == 0  # Ctrl+C stops it cleanly
+    assert p.stdout.read() == ""  # nothing on stdout: the URL went to stderr
+
+
+def test_replay_web_runs_the_app_behind_the_websocket_and_takes_keys(trace, tmp_path):
+    with serving("replay", str(trace), cwd=tmp_path) as (url, _):
+        text = asyncio.run(_screen_until(url, "Session #1", "big.py:3", "runs 3",
+                                         keys="?", then=("Every TensorFlow session",)))
+    assert "Timeline" in text and "Events" in text
+
+
+def test_run_web_runs_the_script_under_the_live_view_per_tab(tmp_path):
+    with serving(str(HELLO), cwd=tmp_path) as (url, _):
+        text = asyncio.run(_screen_until(url, "hello from the browser view", "web_hello.py"))
+    assert "Output" in text
+    (trace,) = tmp_path.glob("tfsess-web_hello-*.jsonl")  # the tab's own recording
+    said = [json.loads(x) for x in trace.read_text().splitlines() if x.startswith('{"ev":"out"')]
+    assert "".join(e["text"] for e in said) == "hello from the browser view\n"
+
+
+def test_web_without_textual_serve_is_one_line_and_exit_2(trace, tmp_path):
+    code = ("import sys; sys.modules['textual_serve'] = None; from inspector.cli import main; "
+            f"sys.exit(main(['--web', {str(trace)!r}]))")
+    p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=_ENV, capture_output=True,
+                       text=True, timeout=GUARD_S)
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr == ("tfsess-inspect: --web needs textual-serve, which is not installed: "
+                        "pip install 'tfsess-inspect[web]'\n")
+
+
+def test_web_misuse_is_one_line_and_exit_2(trace, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cases = {
+            ("--web", "--port", str(port), str(trace)): f"cannot serve on 127.0.0.1:{port}",
+            ("run", "--web", "--no-tui", str(HELLO)): "--web serves the live view",
+            ("--web", str(tmp_path / "missing.py")): "missing.py",
+        }
+        for args, said in cases.items():
+            p = subprocess.run([sys.executable, "-m", "inspector", *args], cwd=tmp_path, env=_ENV,
+                               capture_output=True, text=True, timeout=GUARD_S)
+            assert p.returncode == 2, (args, p.stderr)
+            assert p.stderr.startswith("tfsess-inspect: ") and said in p.stderr, (args, p.stderr)
+            assert p.stderr.count("\n") == 1, p.stderr
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (Debian: apt-get install chromium)")
+def test_replay_web_in_a_headless_chromium(trace, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    frames: list[str] = []
+    with serving(trace.name, cwd=tmp_path) as (url, _), sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.on("websocket", lambda ws: ws.on(
+                "framereceived",
+                lambda data: frames.append(data.decode("utf-8", "replace") if isinstance(data, bytes) else data)))
+
+            def wait_for(*wanted: str, since: int = 0) -> None:
+                for _ in range(GUARD_S * 10):  # frames arrive on the page's websocket
+                    if all(w in CSI.sub("", "".join(frames[since:])) for w in wanted):
+                        return
+                    page.wait_for_timeout(100)
+                raise AssertionError(f"never on the page: {wanted}")
+
+            page.goto(url)
+            page.wait_for_selector(".textual-terminal.-connected", timeout=GUARD_S * 1000)
+            wait_for("Session #1", "big.py:3")
+            seen = len(frames)
+            page.locator("#terminal").click()
+            page.keyboard.press("?")
+            wait_for("Every TensorFlow session", since=seen)
+        finally:
+            browser.close()
