@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -106,6 +107,20 @@ def test_run_web_runs_the_script_under_the_live_view_per_tab(tmp_path):
     (trace,) = tmp_path.glob("tfsess-web_hello-*.jsonl")  # the tab's own recording
     said = [json.loads(x) for x in trace.read_text().splitlines() if x.startswith('{"ev":"out"')]
     assert "".join(e["text"] for e in said) == "hello from the browser view\n"
+
+
+def test_closing_the_tab_stops_its_app_and_the_script(tmp_path):
+    loop = REPO / "tests" / "scripts" / "sleep_loop.py"  # prints "ready", sleeps until stopped
+    with serving(str(loop), cwd=tmp_path) as (url, p):
+        asyncio.run(_screen_until(url, "ready"))  # the websocket closes on return
+        (trace,) = tmp_path.glob("tfsess-sleep_loop-*.jsonl")
+        for _ in range(GUARD_S * 10):  # the inspector writes `end` once the script is gone
+            ends = [json.loads(x) for x in trace.read_text().splitlines() if x.startswith('{"ev":"end"')]
+            if ends:
+                break
+            time.sleep(0.1)
+        assert ends and ends[0]["signal"] == signal.SIGTERM, trace.read_text()[-500:]
+        assert p.poll() is None  # the server itself keeps serving
 
 
 def test_web_without_textual_serve_is_one_line_and_exit_2(trace, tmp_path):
