@@ -19,14 +19,8 @@ from inspector.analysis.model import (
     SessionInfo,
     Site,
 )
+from inspector.analysis.output import Output, OutputTail  # noqa: F401 (Output: re-exported)
 from inspector.analysis.runs import RunStore
-
-
-@dataclass
-class Output:
-    ts: int
-    fd: int
-    text: str
 
 
 @dataclass
@@ -73,7 +67,7 @@ class TraceState:
     lifecycle: list[Lifecycle] = field(default_factory=list)
     resets: list[Lifecycle] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
-    output: list[Output] = field(default_factory=list)
+    output: OutputTail = field(default_factory=OutputTail)  # a bounded tail: analysis/output.py
     warnings: list[str] = field(default_factory=list)
     tensorflow: str | None = None
     exit: ExitInfo = field(default_factory=ExitInfo)

@@ -1,12 +1,28 @@
-"""The output pane: the script's stdout and stderr, literally (a bounded tail)."""
+"""The output pane: the script's stdout and stderr, literally (a bounded tail).
+
+The state keeps a bounded tail of the output (analysis/output.py: `OutputTail`, whose
+`total` counts every chunk ever seen) and this pane its last MAX_LINES lines; a batch
+of more lines than that replaces the pane's text with the batch's last lines instead of
+writing them all; output the state dropped before the pane showed it is marked by a
+GAP line. The whole output is in the trace and in `TRACE.out`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from textual.widgets import Log
 
 from inspector.tui.text import clean
 
 MAX_LINES = 5000
+# Where output went by faster than the pane was drawn and the state's tail dropped it.
+GAP = "… (output not kept here: all of it is in TRACE.out, next to the trace)\n"
+
+
+def _total(outputs: Sequence) -> int:
+    """Chunks ever appended to `outputs` (an OutputTail; a plain list keeps them all)."""
+    return getattr(outputs, "total", len(outputs))
 
 
 class OutputPane(Log):
@@ -19,21 +35,37 @@ class OutputPane(Log):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(max_lines=MAX_LINES, highlight=False, auto_scroll=True, **kwargs)
-        self.seen = 0
-        self._partial = False
+        self.seen = 0  # chunks shown, counted as `total` counts them
 
-    def feed(self, outputs: list) -> None:
+    def feed(self, outputs: Sequence) -> None:
         """Append the state's output chunks not shown yet (never parsed as markup)."""
-        new = outputs[self.seen:]
-        self.seen = len(outputs)
-        if not new:
-            return
-        # The Log keeps plain strings; control characters are made visible first.
-        self.write("".join(clean(o.text.replace("\r\n", "\n")).replace("␍", "") for o in new))
+        self._show(outputs, _total(outputs))
 
-    def show_upto(self, outputs: list, count: int) -> None:
-        """Replay: show the first `count` chunks (the output as of the playhead)."""
-        if count < self.seen:
+    def show_upto(self, outputs: Sequence, count: int) -> None:
+        """Replay: show the first `count` chunks the state keeps (the output as of the
+        playhead)."""
+        upto = _total(outputs) - len(outputs) + count
+        if upto < self.seen:
             self.clear()
-            self.seen = max(0, count - MAX_LINES)
-        self.feed(outputs[:count])
+            self.seen = max(0, upto - MAX_LINES)
+        self._show(outputs, upto)
+
+    def _show(self, outputs: Sequence, upto: int) -> None:
+        dropped = _total(outputs) - len(outputs)  # chunks the state no longer keeps
+        start = max(self.seen, dropped)
+        gap = start > self.seen  # chunks dropped before they were shown
+        self.seen = max(self.seen, upto)
+        if upto <= start and not gap:
+            return
+        text = "".join(o.text for o in outputs[start - dropped:upto - dropped]).replace("\r\n", "\n")
+        if gap:
+            text = GAP + text
+        if text.count("\n") > MAX_LINES:
+            # Only the last MAX_LINES lines would stay: write only those.
+            pos = len(text)
+            for _ in range(MAX_LINES + 1):
+                pos = text.rfind("\n", 0, pos)
+            text = text[pos + 1:]
+            self.clear()
+        # The Log keeps plain strings; control characters are made visible first.
+        self.write(clean(text).replace("␍", ""))

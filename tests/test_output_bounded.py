@@ -1,0 +1,108 @@
+"""The script's output is kept as a bounded tail (state and output pane), however much
+the script prints; the whole of it is in TRACE.out."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import App, ComposeResult
+
+from inspector.analysis.output import Output, OutputTail
+from inspector.analysis.state import StateBuilder
+from inspector.tui import output_pane
+from inspector.tui.output_pane import OutputPane
+
+
+def test_the_tail_keeps_the_last_chunks_and_counts_the_rest():
+    tail = OutputTail(max_chunks=100, max_chars=10_000)
+    for i in range(1_000):
+        tail.append(Output(i, 1, f"line {i}\n"))
+    assert tail.total == 1_000
+    assert len(tail) == 100 and tail.dropped == 900 and tail.dropped_lines == 900
+    assert [o.ts for o in tail] == list(range(900, 1_000))
+    assert [o.ts for o in tail[95:]] == list(range(995, 1_000))
+    assert [o.ts for o in tail[2:5]] == [902, 903, 904]
+    assert tail[-1].text == "line 999\n" and tail[0].ts == 900
+
+
+def test_the_tail_is_bounded_in_characters_too():
+    tail = OutputTail(max_chunks=1_000, max_chars=1_000)
+    for i in range(100):
+        tail.append(Output(i, 1, "x" * 99 + "\n"))
+    assert sum(len(o.text) for o in tail) <= 1_000 and len(tail) == 10
+    tail.append(Output(100, 2, "a\n" * 5_000 + "end"))  # one chunk bigger than the bound
+    assert len(tail) == 1 and tail[0].text.endswith("a\nend") and len(tail[0].text) == 1_000
+    assert tail.total == 101
+    assert tail.dropped_lines == 100 + 5_000 - tail[0].text.count("\n")
+
+
+def test_the_state_keeps_a_bounded_tail_of_a_million_lines():
+    builder = StateBuilder({"ev": "header", "pid": 1})
+    for i in range(200_000):
+        builder.feed({"ev": "out", "pid": 1, "fd": 1, "ts": i, "text": f"step {i}\n"})
+    out = builder.state.output
+    assert out.total == 200_000 and len(out) <= 20_000
+    assert out[-1].text == "step 199999\n"
+
+
+class _Host(App):
+    def compose(self) -> ComposeResult:
+        yield OutputPane()
+
+
+def _lines(pane: OutputPane) -> list[str]:
+    return [str(line) for line in pane.lines]
+
+
+def test_the_pane_shows_the_last_lines_of_a_growing_tail(monkeypatch):
+    monkeypatch.setattr(output_pane, "MAX_LINES", 50)
+
+    async def go():
+        app = _Host()
+        async with app.run_test() as pilot:
+            pane = app.query_one(OutputPane)
+            tail = OutputTail(max_chunks=30, max_chars=10_000)
+            n = 0
+            gaps = 0
+            for batch in (10, 200, 1, 5_000, 3, 20):  # batches bigger and smaller than both bounds
+                for _ in range(batch):
+                    tail.append(Output(n, 1, f"line {n}\n"))
+                    n += 1
+                pane.feed(tail)
+                await pilot.pause()
+                shown = [ln for ln in _lines(pane) if ln]
+                assert shown[-1] == f"line {n - 1}" and len(shown) <= 50
+                # In order, no repeats; where the state dropped lines before the pane
+                # saw them, a gap line says so.
+                numbers = [int(ln.split()[1]) if ln.startswith("line ") else None for ln in shown]
+                for a, b in zip(numbers, numbers[1:], strict=False):
+                    assert a is None or b is None or b == a + 1, shown
+                assert None not in numbers[-min(30, n):]  # the state's 30 chunks, whole
+                assert all(ln == output_pane.GAP.strip() for ln, k in zip(shown, numbers, strict=True) if k is None)
+                gaps += None in numbers
+            assert pane.seen == tail.total == n
+            assert gaps  # the 200- and 5,000-line batches went by the state's 30 chunks
+
+    asyncio.run(go())
+
+
+def test_replay_shows_the_kept_output_up_to_the_playhead(monkeypatch):
+    monkeypatch.setattr(output_pane, "MAX_LINES", 50)
+
+    async def go():
+        app = _Host()
+        async with app.run_test() as pilot:
+            pane = app.query_one(OutputPane)
+            tail = OutputTail(max_chunks=20, max_chars=10_000)
+            for n in range(100):
+                tail.append(Output(n, 1, f"line {n}\n"))
+            pane.feed(tail)  # the whole (kept) output, as when a replay has loaded
+            for count, last in ((5, 84), (20, 99), (0, None), (12, 91)):
+                pane.show_upto(tail, count)  # `count` of the kept chunks, as the app gives it
+                await pilot.pause()
+                shown = [ln for ln in _lines(pane) if ln]
+                # The first 80 chunks are not kept: a gap line says so.
+                assert shown[0] == output_pane.GAP.strip()
+                assert shown[1:] == [f"line {i}" for i in range(80, (last or 79) + 1)]
+
+    asyncio.run(go())
