@@ -3,7 +3,8 @@
 The child is ``python -c <stub> TRACE T0 [--memory-interval=S] [--step-stats] [-m] TARGET
 ARGS``: the stub makes the agent importable without touching the script's environment,
 then hands over to `inspector.agent.bootstrap`. This process appends the script's output to the same
-trace (``out`` events) and, when the script ends, its exit status (``end``).
+trace (``out`` events) and, when the script ends, its exit status (``end``); the same
+output, byte for byte as it came, also goes to ``TRACE.out`` next to the trace.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ _main(sys.argv[1:])
 
 class LaunchError(Exception):
     """A problem with what the user asked to run (reported in one line, exit 2)."""
+
+
+def output_path(trace_path: str) -> str:
+    """Where the script's whole output goes: next to the trace, ``TRACE.out``."""
+    return trace_path + ".out"
 
 
 def default_trace_path(target: str, as_module: bool) -> str:
@@ -85,6 +91,7 @@ class ScriptProcess:
     _writer: TraceWriter | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _held: list[str] = field(default_factory=list)
+    _out_fd: int | None = None  # TRACE.out: the raw output, stdout and stderr as they came
     _header_seen: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -95,6 +102,12 @@ class ScriptProcess:
         except OSError as exc:
             raise LaunchError(f"cannot write the trace {self.trace_path}: {exc.strerror}") from None
         self._writer = TraceWriter(self.trace_path)
+        if os.path.isfile(self.trace_path):  # not for a trace sent to a device or a pipe
+            try:
+                self._out_fd = os.open(output_path(self.trace_path),
+                                       os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC, 0o644)
+            except OSError:
+                self._out_fd = None  # the trace still has every `out` event
         self.t0 = time.monotonic_ns()
         cmd = [self.python, "-c", _STUB, self.trace_path, str(self.t0)]
         if self.memory_interval is not None:
@@ -173,10 +186,32 @@ class ScriptProcess:
                     os.write(fd_no, data)
                 except OSError:
                     pass
+            self._write_out(data)
             text = decoder.decode(data)
             if text:
                 self._append(fmt.OUTPUT, {"fd": fd_no, "ts": ts, "text": text})
         os.close(read_fd)
+
+    def _write_out(self, data: bytes) -> None:
+        """Append a chunk to TRACE.out (under the lock: the two tees' chunks stay whole,
+        and `wait` cannot close the file under a late write); on an error (a full disk)
+        stop writing it, the trace goes on."""
+        with self._lock:
+            fd = self._out_fd
+            if fd is None:
+                return
+            try:
+                while data:
+                    n = os.write(fd, data)
+                    if n == 0:
+                        raise OSError("no progress writing TRACE.out")
+                    data = data[n:]
+            except OSError:
+                self._out_fd = None
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
 
     def _append(self, ev: str, fields: dict) -> None:
         pid = self.popen.pid if self.popen else 0
@@ -213,6 +248,10 @@ class ScriptProcess:
         code = 128 + sig if sig else rc
         self._append(fmt.END, {"ts": time.monotonic_ns() - self.t0, "code": code, "signal": sig})
         self._writer.close()
+        with self._lock:
+            fd, self._out_fd = self._out_fd, None
+        if fd is not None:
+            os.close(fd)
         return code
 
     def _write_fallback_header(self) -> None:

@@ -106,3 +106,52 @@ def test_replay_shows_the_kept_output_up_to_the_playhead(monkeypatch):
                 assert shown[1:] == [f"line {i}" for i in range(80, (last or 79) + 1)]
 
     asyncio.run(go())
+
+
+# -- TRACE.out: the whole output, raw, next to the trace ------------------------------------
+
+def _record(tmp_path, code: str, name: str = "t.jsonl"):
+    import subprocess
+    import sys
+
+    from tests.helpers import ENV, REPO
+
+    script = tmp_path / "prints.py"
+    script.write_text(code)
+    trace = tmp_path / name
+    p = subprocess.run([sys.executable, "-m", "inspector", "run", "--no-tui", "-o", str(trace), str(script)],
+                       cwd=tmp_path, env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, timeout=120)
+    return p, trace
+
+
+def test_trace_out_holds_the_raw_output_byte_for_byte(tmp_path):
+    p, trace = _record(tmp_path, (
+        "import os, sys\n"
+        "os.write(1, b'plain\\n\\xff\\xfe not utf-8 \\x1b[2J\\r\\n')\n"
+        "sys.stdout.write('caf\\u00e9 ' * 5000 + '\\n'); sys.stdout.flush()\n"
+        "os.write(1, b'no newline at the end')\n"
+        "sys.stderr.write('to stderr\\n')\n"
+    ))
+    assert p.returncode == 0, p.stderr
+    out = trace.with_name(trace.name + ".out").read_bytes()
+    # stdout and stderr come through two pipes: each one's bytes are in order, whole.
+    assert out.replace(b"to stderr\n", b"", 1) == p.stdout
+    assert b"to stderr\n" in out
+    assert p.stdout.startswith(b"plain\n\xff\xfe not utf-8 \x1b[2J\r\n")
+
+
+def test_a_million_printed_lines_are_all_in_trace_out_and_the_state_keeps_a_tail(tmp_path):
+    n = 1_000_000
+    p, trace = _record(tmp_path, f"for i in range({n}):\n    print('line', i)\n")
+    assert p.returncode == 0
+    out = trace.with_name(trace.name + ".out").read_bytes()
+    assert out.count(b"\n") == n and out.endswith(b"line 999999\n")
+    assert out == p.stdout
+    from inspector.commands._load import load_trace
+
+    state = load_trace(str(trace)).state
+    kept = state.output
+    assert len(kept) < kept.total and kept.dropped == kept.total - len(kept)
+    assert sum(len(o.text) for o in kept) <= 2_000_000
+    assert "".join(o.text for o in kept).endswith("line 999999\n")
+    assert kept.dropped_lines + "".join(o.text for o in kept).count("\n") == n
