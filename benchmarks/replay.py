@@ -28,15 +28,27 @@ sys.path.insert(0, HERE)
 
 import tui as bench_tui  # noqa: E402  (benchmarks/tui.py: recording, big trace, frames)
 
-# What each measured key is, as pilot key presses (the last press is the timed one).
+# What each measured key is: (presses before it, untimed; the timed press; presses after
+# it, untimed, that put the app back).
 KEYS = {
-    ".": ["full_stop"],
-    ",": ["comma"],
-    "space": ["space"],  # play (then paused again, untimed)
-    "]": ["t", *"#500000", "enter", "right_square_bracket"],  # in the big session's runs
-    "G": ["G"],
-    "g": ["g"],
-    "t #500000": ["t", *"#500000", "enter"],
+    ".": ([], "full_stop", []),
+    ",": ([], "comma", []),
+    "space": ([], "space", ["space"]),  # play, then paused again
+    "]": (["t", *"#500000", "enter"], "right_square_bracket", []),  # in the big session's runs
+    "[": ([], "left_square_bracket", []),
+    "n": (["g"], "n", []),
+    "N": ([], "N", []),
+    "G": ([], "G", []),
+    "g": ([], "g", []),
+    "j": ([], "j", []),
+    "k": ([], "k", []),
+    "pagedown": ([], "pagedown", []),
+    "s": ([], "s", []),  # one session's rows
+    "escape": ([], "escape", []),  # all rows again
+    "+": ([], "plus", ["minus"]),
+    "3": ([], "3", ["2"]),
+    "tab": ([], "tab", ["shift+tab"]),
+    "t #500000": (["t", *"#500000"], "enter", []),
 }
 
 
@@ -60,16 +72,17 @@ def child(path: str, rounds: int) -> None:
             out["rows"] = len(app.view.rows)
             await pilot.pause(0.5)
             for _ in range(rounds):
-                for name, presses in KEYS.items():
-                    if len(presses) > 1:
-                        await pilot.press(*presses[:-1])
+                for name, (before, key, after) in KEYS.items():
+                    if before:
+                        await pilot.press(*before)
                         await pilot.pause(0.05)
                     start = time.perf_counter()
-                    await pilot.press(presses[-1])
+                    await pilot.press(key)
                     out["keys"][name].append(await bench_tui.next_frame(frames, start, pilot))
-                    if app.playing:  # (space started playing: pause, untimed)
-                        await pilot.press("space")
                     await pilot.pause(0.05)
+                    if after:
+                        await pilot.press(*after)
+                        await pilot.pause(0.05)
                 await pilot.press("n")  # back near the findings, with the playhead
                 await pilot.pause(0.05)
 

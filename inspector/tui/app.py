@@ -191,6 +191,7 @@ class InspectorApp(App[int | None]):
         self.gap_note: str | None = None
         self.disk_note: str | None = None
         self._out_ts: list[int] = []
+        self._errors: tuple[list | None, int] = (None, 0)
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -415,9 +416,15 @@ class InspectorApp(App[int | None]):
             title=title, state=state if state != "trace" or st is None else "exited",
             code=code, signum=signum, seconds=seconds, trace=self.source.path,
             sessions=len(st.user_sessions()) if st else 0, runs=len(st.runs) if st else 0,
-            findings=len(findings), errors=sum(f.severity == "error" for f in findings),
+            findings=len(findings), errors=self._error_count(findings),
             follow=self.follow and not self.view.final, extra=extra, width=self.size.width,
         )
+
+    def _error_count(self, findings: list[Finding]) -> int:
+        """How many findings are errors (counted once per list of findings, not per key)."""
+        if self._errors[0] is not findings:
+            self._errors = (findings, sum(f.severity == "error" for f in findings))
+        return self._errors[1]
 
     # -- selection ------------------------------------------------------------------------------
     @on(EventsTable.Moved)

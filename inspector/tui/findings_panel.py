@@ -52,18 +52,39 @@ class FindingsPanel(OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._keys: list[tuple] | None = None
+        self._list: list[Finding] | None = None  # the list shown (replay: one, all along)
         self._quiet = False
         self.upto = 0
 
     def set_findings(self, findings: list[Finding], upto: int | None = None) -> None:
         """All findings; with `upto` (replay), only the first `upto`: those whose event
         is at or before the playhead (findings come in event order). An option's id is
-        its index in `findings` either way."""
-        self.upto = len(findings) if upto is None else upto
-        shown = findings[: self.upto]
+        its index in `findings` either way. A playhead move that passes a few findings
+        adds or removes those options only (a trace can have thousands)."""
+        upto = len(findings) if upto is None else upto
+        old, same_list = self.upto, findings is self._list
+        if same_list and upto == old:
+            return
+        self._list, self.upto = findings, upto
+        if same_list and old > 0 and upto > 0 and abs(upto - old) <= 64:
+            self._quiet = True
+            try:
+                if upto > old:
+                    self.add_options(Option(finding_prompt(f), id=str(i))
+                                     for i, f in enumerate(findings[old:upto], old))
+                else:
+                    for i in range(old - 1, upto - 1, -1):
+                        self.remove_option_at_index(i)
+                    if self.highlighted is not None and self.highlighted >= upto:
+                        self.highlighted = upto - 1
+            finally:
+                self._quiet = False
+            self._keys = None
+            return
+        shown = findings[:upto]
         keys = [(f.kind, f.event, f.file, f.line) for f in shown] + [len(findings)]
         if keys == self._keys:
-            return
+            return  # (live: the findings found again, the same)
         self._keys = keys
         current = self.highlighted
         self._quiet = True

@@ -7,6 +7,7 @@ import signal
 from rich.text import Text
 from textual.widgets import Static
 
+from inspector.tui._textual_compat import update_static
 from inspector.tui.text import one_line
 
 STATE_STYLE = {
@@ -59,6 +60,8 @@ class StatusBar(Static):
     }
     """
 
+    _shown: tuple | None = None
+
     def show(self, *, title: str, state: str, code: int | None, signum: int | None,
              seconds: float | None, trace: str, sessions: int, runs: int, findings: int,
              errors: int, follow: bool, extra: list[str], width: int) -> None:
@@ -79,4 +82,8 @@ class StatusBar(Static):
             text.append(one_line(item), "bold yellow")
         text.append("  trace ", "dim")
         text.append(one_line(trace), "dim")
-        self.update(text)
+        key = (text.plain, tuple(text.spans), width)
+        if key == self._shown:
+            return  # (the app asks 4 times a second, and on every key)
+        self._shown = key
+        update_static(self, text)  # a layout only when the number of lines changes
