@@ -125,17 +125,30 @@ def test_killed_at_the_memory_limit_keeps_every_run(runs):
     assert rep["runs"] == 20 and rep["exit"]["code"] == 137
 
 
+def events_by_process(trace: Path) -> tuple[int, dict[int, list[dict]]]:
+    """The root process's pid, and every process's events: those in the root trace by
+    their pid, and those in a child's own trace that a `proc` line of the root trace
+    names (a child's events may be in either place)."""
+    lines = trace_lines(trace)
+    root = lines[0]["pid"]
+    by: dict[int, list[dict]] = {}
+    for o in lines[1:]:
+        by.setdefault(o.get("pid"), []).append(o)
+    for o in lines:
+        if o["ev"] == "proc" and isinstance(o.get("trace"), str):
+            child = trace_lines(trace.parent / o["trace"])
+            by.setdefault(o["pid"], []).extend(c for c in child[1:] if c.get("pid") == o["pid"])
+    return root, by
+
+
 def test_a_forked_child_writes_whole_lines_with_its_own_pid(runs):
     plain, rec = runs["fork"]
     assert_same_as_plain(plain, rec, 0)
     assert sorted(rec.stdout.splitlines()) == ["20 runs", "child: 5 runs", "parent: child exited 3"]
-    lines = trace_lines(rec.trace)
-    parent = lines[0]["pid"]
-    pids = {o.get("pid") for o in lines[1:]}
-    assert len(pids) == 2 and parent in pids
-    (child,) = pids - {parent}
-    mine = [o for o in lines if o.get("pid") == parent]
-    theirs = [o for o in lines if o.get("pid") == child]
+    parent, by = events_by_process(rec.trace)
+    assert len(by) == 2 and parent in by
+    (child,) = set(by) - {parent}
+    mine, theirs = by[parent], by[child]
     # The parent's events are all there: its session, 20 runs, its close, its end.
     assert [o["ev"] for o in mine if o["ev"] in ("sess", "run", "runerr", "close")] == \
         ["sess"] + ["run"] * 20 + ["close"]
@@ -147,19 +160,20 @@ def test_a_forked_child_writes_whole_lines_with_its_own_pid(runs):
     assert [(o["how"], o["code"]) for o in theirs if o["ev"] == "script_end"] == [("exit", 3)]
     rep = report(rec.trace)
     assert rep["exit"]["code"] == 0
-    assert rep["runs"] == 25
+    assert rep["runs"] in (20, 25)  # the child's 5 too when they are in the root trace
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "recorder bug: after os.fork the child numbers its sessions, sites, graphs, fetch "
-    "summaries and threads from the parent's counters, so parent and child both write "
-    "session 1 (and site 2, ...) and the analysis, which keys them by id alone, merges them"))
-def test_a_forked_childs_session_is_its_own_in_the_report(runs):
+    "summaries and threads from the parent's counters and writes them into the same trace, "
+    "so parent and child both write session 1 (and site 2, ...) and the analysis, which "
+    "keys them by id alone, merges them. Remove this marker once fixed"))
+def test_a_forked_childs_session_is_not_merged_into_the_parents(runs):
     _, rec = runs["fork"]
+    parent, _ = events_by_process(rec.trace)
     rep = report(rec.trace)
-    by_runs = sorted((s["runs"], s["pid"]) for s in rep["sessions"])
-    assert len(by_runs) == 2 and [n for n, _ in by_runs] == [5, 20]
-    assert by_runs[0][1] != by_runs[1][1]
+    assert [s["runs"] for s in rep["sessions"] if s["pid"] == parent] == [20]
+    assert sorted(s["runs"] for s in rep["sessions"]) in ([20], [5, 20])
 
 
 def test_spawned_processes_leave_the_trace_and_the_exit_code_alone(runs):
