@@ -77,3 +77,20 @@ def test_a_long_training_loop_is_read_as_a_few_column_batches():
     assert [r[4] for r in runs] == [3 + i % 5 for i in range(5000)]
     assert last_ts == max(10_000 + 7 * i + 3 + i % 5 for i in range(5000))
     assert read(data, False, len(data))[:4] == (runs, count, last_ts, bad)
+
+
+def test_a_long_streak_that_starts_otherwise_is_still_read_in_bulk_and_the_same():
+    ok, other = VARIANTS["ok"], VARIANTS["other-site"]
+    layouts = {
+        "others then a loop": [other(i) for i in range(30)] + [ok(i) for i in range(30, 3000)],
+        "a loop then others": [ok(i) for i in range(2970)] + [other(i) for i in range(2970, 3000)],
+        "alternating": [(ok if i % 2 else other)(i) for i in range(3000)],
+        "one odd line in a loop": [VARIANTS["dur-first"](i) if i == 1700 else ok(i) for i in range(3000)],
+        "one bad line in a loop": [b"{nope\n" if i == 2100 else ok(i) for i in range(3000)],
+    }
+    for name, lines in layouts.items():
+        data = HEADER + b"".join(lines)
+        bulk, one_by_one = read(data, True, len(data)), read(data, False, len(data))
+        assert bulk[:5] == one_by_one[:5], name
+        if name == "others then a loop":
+            assert bulk[5] >= 2  # the loop's part is its own batch(es)

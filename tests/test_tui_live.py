@@ -119,6 +119,9 @@ def test_events_arriving_while_the_help_screen_is_open_are_taken_in(trace_lines,
             await wait_for(pilot, lambda: app.view.final)
             await pilot.press("escape")
             assert "sessions 2 · runs 9 · findings 4" in status(app)
+            # (The trace ended: it is replayed, the panel lists the findings up to the
+            # playhead, which is on the first one; at the end, all of them.)
+            await pilot.press("G")
             assert app.query_one(FindingsPanel).option_count == 4
             table = app.query_one(EventsTable)
             assert table.virtual_size.height == len(app.view.rows) + 1

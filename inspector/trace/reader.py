@@ -99,6 +99,14 @@ def _uniform_batch(region: bytes, n: int) -> RunBatch | None:
         return None
     i, j = first.find(b',"ts":'), first.find(b',"k":')
     head, tail = first[: i + 6], first[j:]
+    # A few lines through the region first: lines that differ are usually found there
+    # without a pass over all of it.
+    size = len(region)
+    for at in (size // 4, size // 2, 3 * size // 4, size - 1):
+        start = region.rfind(b"\n", 0, at) + 1
+        end = region.find(b"\n", start)
+        if not (region.startswith(head, start) and region.endswith(tail, start, end)):
+            return None
     # ... every line has its characters other than digits (the skeleton) ...
     if region.translate(None, _DIGITS) != (first.translate(None, _DIGITS) + b"\n") * n:
         return None
@@ -136,8 +144,28 @@ def _mixed_batch(region: bytes, n: int) -> RunBatch | None:
                     one)
 
 
-def _run_batch(region: bytes, n: int) -> RunBatch | None:
-    return _uniform_batch(region, n) or _mixed_batch(region, n)
+def _run_batches(region: bytes, n: int, out: list[RunBatch]) -> bool:
+    """Append to `out` the batches of a streak of n run lines: all in one if they only
+    differ in ts and dur; else its halves each, down to a few hundred lines (a streak
+    that starts with other runs and goes on as a training loop is still mostly read in
+    bulk); else with a regular expression. False if some line is not of the fixed shape
+    (then nothing is appended)."""
+    batch = _uniform_batch(region, n)
+    if batch is None and n >= 512:
+        mid = region.find(b"\n", len(region) // 2) + 1
+        k = region.count(b"\n", 0, mid)
+        if 0 < k < n:
+            done = len(out)
+            if _run_batches(region[:mid], k, out) and _run_batches(region[mid:], n - k, out):
+                return True
+            del out[done:]
+            return False
+    if batch is None:
+        batch = _mixed_batch(region, n)
+    if batch is None:
+        return False
+    out.append(batch)
+    return True
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:
@@ -297,10 +325,7 @@ class TraceTail:
                 m = _NEXT_OTHER.search(complete, pos)
                 stop = m.start() + 1 if m is not None else size
                 region = complete[pos:stop]
-                batch = _run_batch(region, region.count(b"\n"))
-                if batch is not None:
-                    events.append(batch)
-                else:
+                if not _run_batches(region, region.count(b"\n"), events):
                     for line in region.splitlines():
                         self._line(line, events)
             else:

@@ -50,6 +50,7 @@ LOWER = ["source", "findings", "detail", "output"]
 NARROW_WIDTH = 110
 NARROW_HEIGHT = 30
 PLAY_INTERVAL = 0.05  # replay: the playhead moves at most 20 times a second
+LOAD_REFRESH = 0.25  # replay: while a big trace is read, the panes are redrawn this often
 
 MARK_STYLE = {"created": "bold green", "closed": "bold red", "entered": "bold cyan"}
 
@@ -192,6 +193,7 @@ class InspectorApp(App[int | None]):
         self.disk_note: str | None = None
         self._out_ts: list[int] = []
         self._errors: tuple[list | None, int] = (None, 0)
+        self._panes_at = 0.0
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -309,6 +311,11 @@ class InspectorApp(App[int | None]):
         self.last_batch_at = time.monotonic()
         if view.state is None:
             return
+        now = time.monotonic()
+        if not self.source.follow and not msg.final and had_state and \
+                now - self._panes_at < LOAD_REFRESH:
+            return  # replay still reading: the panes catch up at most every LOAD_REFRESH
+        self._panes_at = now
         st = view.state
         table = self._q(EventsTable)
         if not had_state:
