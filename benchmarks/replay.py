@@ -36,9 +36,11 @@ KEYS = {
     "space": ([], "space", ["space"]),  # play, then paused again
     "]": (["t", *"#500000", "enter"], "right_square_bracket", []),  # in the big session's runs
     "[": ([], "left_square_bracket", []),
+    # (The trace's one finding is on its last event: n from the start, N from the middle
+    # (none before: round to the last), G from the start, g from the end.)
     "n": (["g"], "n", []),
-    "N": ([], "N", []),
-    "G": ([], "G", []),
+    "N": (["t", *"#500000", "enter"], "N", []),
+    "G": (["g"], "G", []),
     "g": ([], "g", []),
     "j": ([], "j", []),
     "k": ([], "k", []),

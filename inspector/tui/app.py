@@ -24,13 +24,13 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.css.query import NoMatches
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from inspector.analysis import playhead
 from inspector.analysis.model import Finding, Site
 from inspector.launch import LaunchError
 from inspector.trace.reader import TraceError
-from inspector.tui._textual_compat import suspended
+from inspector.tui._textual_compat import QuietFooter, suspended
 from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.detail_pane import DetailPane, describe
 from inspector.tui.events_table import EventsTable
@@ -208,7 +208,7 @@ class InspectorApp(App[int | None]):
         yield Input(placeholder="search call sites, fetch names, messages (enter; escape clears)",
                     id="search")
         yield Input(placeholder="go to: seconds (1.5) or event number (#123); enter", id="goto")
-        yield Footer()
+        yield QuietFooter()
 
     def get_system_commands(self, screen):
         """The command palette (ctrl+p): Textual's commands, then every key of ours."""
@@ -243,6 +243,14 @@ class InspectorApp(App[int | None]):
         self._poller = threading.Thread(target=self._poll_loop, name="tfsess-poll", daemon=True)
         self._poller.start()
         self.set_interval(0.25, self._tick)
+
+    @_while_mounted
+    def on_descendant_focus(self, event) -> None:
+        """The pane that holds the focus gets `-has-focus` (its border lights up)."""
+        focused = event.widget
+        for name in LOWER + ["events"]:
+            pane = self._q(f"#{name}")
+            pane.set_class(focused is pane or pane in focused.ancestors, "-has-focus")
 
     def on_resize(self, event) -> None:
         self._layout_for(event.size.width, event.size.height)
