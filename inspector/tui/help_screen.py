@@ -52,7 +52,8 @@ def help_markdown(bindings) -> str:
         "",
         "Replay (a finished trace): the playhead is the selected event; every pane "
         "shows the run as of it (later events dimmed, sessions open until their close, "
-        "findings so far). `space` plays it at the speed set by `1`-`5` (0.25x, 1x, 4x, "
+        "only the findings so far: `n`/`N` go to the next one after it or the one before). "
+        "`space` plays it at the speed set by `1`-`5` (0.25x, 1x, 4x, "
         "16x, as fast as possible) or `<`/`>`, in recorded time with idle gaps over 1 s "
         "played as 1 s; `.`/`,` step; `[`/`]` are the selected session's runs; `t` goes "
         "to a time in seconds or an event number (`#123`).",
