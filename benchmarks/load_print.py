@@ -1,7 +1,9 @@
 """Load: a script that makes 1,000,000 runs and prints a line per run.
 
 Run by hand (not part of the test suite): `python benchmarks/load_print.py [--runs
-1000000] [--rounds 2]`. Each round, one after another:
+1000000] [--rounds 2] [--flush]` (`--flush`: the script flushes every line, so the tee
+gets about a chunk, and the trace an `out` event, per line). Each round, one after
+another:
 
 - plain: `python load.py N`, stdout to a pipe drained by this process (the reference);
 - headless: `tfsess-inspect run --no-tui -o T load.py N`, same; wall time, peak RSS of the
@@ -48,9 +50,10 @@ import tensorflow as tf
 tf.compat.v1.disable_eager_execution()
 c = tf.constant(1.0) + 1.0
 n = int(sys.argv[1])
+flush = sys.argv[2:] == ["--flush"]
 with tf.compat.v1.Session() as sess:
     for i in range(n):
-        print("step", i, sess.run(c))
+        print("step", i, sess.run(c), flush=flush)
 """
 
 KEYS = ["j", "k", "G", "g", "tab", "pagedown"]
@@ -92,15 +95,17 @@ def drained(cmd: list[str], cwd: str) -> tuple[float, int, int, int]:
     return time.perf_counter() - t, code, n, peak[0]
 
 
-def count_runs(trace: str) -> int:
-    n = 0
+def count_runs(trace: str) -> tuple[int, int]:
+    """(run lines, out lines) in the trace."""
+    runs = outs = 0
     with open(trace, "rb") as fh:
         for line in fh:
-            n += line.startswith(b'{"ev":"run",')
-    return n
+            runs += line.startswith(b'{"ev":"run",')
+            outs += line.startswith(b'{"ev":"out",')
+    return runs, outs
 
 
-def _live(script: str, trace: str, runs: int) -> dict:
+def _live(script: str, trace: str, runs: int, flush: bool) -> dict:
     """In a fresh process: the live app runs the script; keys under load."""
     from textual import events
     from tui import next_frame, watch_frames
@@ -112,7 +117,7 @@ def _live(script: str, trace: str, runs: int) -> dict:
     res: dict = {"keys": []}
 
     async def go() -> None:
-        source = LiveScript(script, [str(runs)], trace)
+        source = LiveScript(script, [str(runs), *(["--flush"] if flush else [])], trace)
         app = InspectorApp(source)
         frames = watch_frames(app)
         # Every key measured here is bound to an action: note when each action is done.
@@ -185,11 +190,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--live-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--flush", action="store_true",
+                        help="the script flushes each line (print(..., flush=True)): an `out` event per line")
+    parser.add_argument("--live-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.live_child:
-        script, trace, runs = args.live_child
-        print(json.dumps(_live(script, trace, int(runs))))
+        script, trace, runs, flush = args.live_child
+        print(json.dumps(_live(script, trace, int(runs), flush == "1")))
         return
     rec: dict[str, list[float]] = {}
 
@@ -206,26 +213,29 @@ def main() -> None:
         for r in range(args.rounds):
             loadavg.append(os.getloadavg()[0])
             print(f"round {r + 1}/{args.rounds}: plain ...", file=sys.stderr, flush=True)
-            wall, code, nout, _ = drained([sys.executable, script, str(args.runs)], tmp)
+            extra = ["--flush"] if args.flush else []
+            wall, code, nout, _ = drained([sys.executable, script, str(args.runs), *extra], tmp)
             assert code == 0, code
             add("plain wall", wall)
             print(f"round {r + 1}/{args.rounds}: run --no-tui ...", file=sys.stderr, flush=True)
             trace = os.path.join(tmp, f"headless{r}.jsonl")
             wall, code, nrec, peak = drained(
-                [sys.executable, "-m", "inspector", "run", "--no-tui", "-o", trace, script, str(args.runs)], tmp)
+                [sys.executable, "-m", "inspector", "run", "--no-tui", "-o", trace, script, str(args.runs), *extra], tmp)
             assert code == 0 and nrec == nout, (code, nrec, nout)
             add("headless wall", wall)
             add("headless rss", peak)
             add("trace bytes", os.path.getsize(trace))
             add(".out bytes", os.path.getsize(trace + ".out"))
             assert os.path.getsize(trace + ".out") >= nout  # stdout, and stderr too
-            add("headless runs", count_runs(trace))
+            runs_in, outs_in = count_runs(trace)
+            add("headless runs", runs_in)
+            add("out events", outs_in)
             os.unlink(trace)
             os.unlink(trace + ".out")
 
             print(f"round {r + 1}/{args.rounds}: live view ...", file=sys.stderr, flush=True)
             trace = os.path.join(tmp, f"live{r}.jsonl")
-            p = subprocess.run([sys.executable, __file__, "--live-child", script, trace, str(args.runs)],
+            p = subprocess.run([sys.executable, __file__, "--live-child", script, trace, str(args.runs), "1" if args.flush else "0"],
                                cwd=tmp, env=ENV, capture_output=True, text=True)
             if p.returncode != 0:
                 sys.stderr.write(p.stderr[-3000:])
@@ -245,11 +255,13 @@ def main() -> None:
     med = {k: statistics.median(v) for k, v in rec.items()}
     n = args.runs
     rows = [
-        (f"plain `python load_print.py` ({n:,} runs, a line each), wall", f"{med['plain wall']:.1f}", "s"),
+        (f"plain `python load_print.py` ({n:,} runs, a line each{', flushed' if args.flush else ''}), wall",
+         f"{med['plain wall']:.1f}", "s"),
         ("`run --no-tui`, same script, wall", f"{med['headless wall']:.1f}", "s"),
         ("`run --no-tui`: runs in the trace (none lost)", f"{med['headless runs']:,.0f}", "runs"),
         ("`run --no-tui`: peak RSS of the inspector process", f"{med['headless rss'] / 1e6:.0f}", "MB"),
         ("trace size", f"{med['trace bytes'] / 1e6:.0f}", "MB"),
+        ("`out` events in the trace", f"{med['out events']:,.0f}", "events"),
         ("TRACE.out size (the whole output)", f"{med['.out bytes'] / 1e6:.1f}", "MB"),
         ("live view (headless app, 140x40), wall to final state", f"{med['live wall']:.1f}", "s"),
         ("live view: peak RSS of the inspector process", f"{med['live rss'] / 1e6:.0f}", "MB"),
