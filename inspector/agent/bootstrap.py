@@ -19,7 +19,7 @@ import sys
 import types
 from typing import Any
 
-from inspector.agent import importhook, stepstats
+from inspector.agent import children, importhook, stepstats
 from inspector.agent import memory as memory_mod
 from inspector.agent import recorder as recorder_mod
 from inspector.trace import format as fmt
@@ -129,6 +129,7 @@ def main(argv: list[str]) -> None:
         rec.own_codes.add(caller.f_code)
         caller = caller.f_back
     memory_mod.install(rec, memory_interval)
+    children.propagate(trace, int(t0), memory_interval, stepstats.enabled)
     try:
         code, main_module = _prepare_module(target) if as_module else _prepare_script(target)
     except BadTarget as exc:

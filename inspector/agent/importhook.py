@@ -59,6 +59,12 @@ def apply(fullname: str, module: Any) -> None:
         return
     _applied.add(fullname)
     rec = recorder_mod.get()
+    if rec is None and recorder_mod.pending_start is not None:
+        start, recorder_mod.pending_start = recorder_mod.pending_start, None
+        try:
+            rec = start()
+        except Exception:
+            rec = None
     if rec is None:
         return
     _note_tensorflow(rec, module)

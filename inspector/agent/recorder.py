@@ -64,6 +64,18 @@ class Recorder:
     def _after_fork(self) -> None:
         self.pid = os.getpid()
         self._threads = {}
+        self._lock = threading.RLock()  # another thread may have held it at the fork
+        from inspector.agent import children
+
+        children.after_fork(self)
+
+    def forget_interned(self) -> None:
+        """A new file (a forked child's): what was interned into the old one is not in it."""
+        self._sites.clear()
+        self._fast_sites.clear()
+        self._sources.clear()
+        self._fetch_summaries.clear()
+        self._threads = {}
 
     # -- low level -------------------------------------------------------
     def now(self) -> int:
@@ -294,6 +306,29 @@ def get() -> Recorder | None:
     return _recorder
 
 
+def make_header(rec: Recorder, fields: dict) -> dict:
+    head = {
+        "ev": fmt.HEADER,
+        "format": fmt.FORMAT_NAME,
+        "version": fmt.FORMAT_VERSION,
+        "pid": rec.pid,
+        "ppid": os.getppid(),
+        "python": sys.version.split()[0],
+        "executable": sys.executable,
+        "cwd": os.getcwd(),
+        "start_wall": time.time() - (rec.now() / 1e9),
+        "t0_mono_ns": rec.t0,
+        "tensorflow": None,
+    }
+    head.update(fields)
+    return head
+
+
+# Set in a child process that should start recording at its first TensorFlow import
+# (see inspector/agent/children.py).
+pending_start: Any = None
+
+
 def start(path: str, t0_ns: int | None = None, header: dict | None = None) -> Recorder:
     """Open the trace and write its header (when the file is still empty)."""
     global _recorder
@@ -301,20 +336,6 @@ def start(path: str, t0_ns: int | None = None, header: dict | None = None) -> Re
     t0 = _MONO() if t0_ns is None else t0_ns
     rec = Recorder(writer, t0)
     if header is not None:
-        head = {
-            "ev": fmt.HEADER,
-            "format": fmt.FORMAT_NAME,
-            "version": fmt.FORMAT_VERSION,
-            "pid": rec.pid,
-            "ppid": os.getppid(),
-            "python": sys.version.split()[0],
-            "executable": sys.executable,
-            "cwd": os.getcwd(),
-            "start_wall": time.time() - (rec.now() / 1e9),
-            "t0_mono_ns": t0,
-            "tensorflow": None,
-        }
-        head.update(header)
-        writer.write(_json(head) + "\n")
+        writer.write(_json(make_header(rec, header)) + "\n")
     _recorder = rec
     return rec

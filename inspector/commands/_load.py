@@ -9,7 +9,8 @@ from inspector.analysis import find_all
 from inspector.analysis.model import Finding
 from inspector.analysis.state import StateBuilder, TraceState
 from inspector.commands import CommandError
-from inspector.trace.reader import TraceError, iter_trace
+from inspector.trace.merge import iter_merged
+from inspector.trace.reader import TraceError
 
 
 @dataclass
@@ -25,7 +26,7 @@ def load_trace(path: str) -> Loaded:
     """Read and analyse a trace batch by batch (a million-run trace never exists as a
     million dicts at once)."""
     try:
-        tail, batches = iter_trace(path, bulk_runs=True)
+        tail, batches = iter_merged(path, bulk_runs=True)  # with the script's children
         builder = StateBuilder(tail.header)
         for batch in batches:
             builder.feed_all(batch)

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from inspector.launch import ScriptProcess
-from inspector.trace.reader import TraceTail
+from inspector.trace.merge import MergedTail
 
 POLL_INTERVAL = 0.05  # 20 Hz
 MAX_BATCH_BYTES = 4 * 1024 * 1024  # a huge trace arrives in several batches
@@ -31,8 +31,9 @@ class TraceFile:
     def __init__(self, path: str, follow: bool = False) -> None:
         self.path = path
         self.follow = follow
-        # Successful run lines in column batches: no dict per run (inspector/trace/reader.py).
-        self.tail = TraceTail(path, bulk_runs=True)
+        # Successful run lines in column batches: no dict per run (inspector/trace/reader.py);
+        # the script's child processes' traces merged in (inspector/trace/merge.py).
+        self.tail = MergedTail(path, bulk_runs=True, hold_back=not follow)
         self.stopped = threading.Event()
         self._ended = False  # saw the `end` event
         self.start_error: str | None = None
