@@ -93,3 +93,13 @@ def test_the_chrome_export_names_a_remote_sessions_devices(scenario_runs, tmp_pa
         assert b["args"]["target"].startswith("grpc://localhost:")
         assert sorted(b["args"]["devices"]) == ["/job:worker/replica:0/task:0/device:CPU:0 (CPU)",
                                                 "/job:worker/replica:0/task:1/device:CPU:0 (CPU)"]
+
+
+def test_a_server_gone_after_the_first_run_does_not_stop_the_script(scenario_runs):
+    plain, recorded = scenario_runs["remote_server_gone"]
+    assert recorded.stdout == plain.stdout
+    assert recorded.stdout.endswith("still running after the server went away\n")
+    (listed,) = _events(recorded.trace, "devices")
+    # asked only if it still answered (a race with the kill), else said why not
+    assert listed["devices"] or listed["error"].startswith("not listed: localhost:")
+    assert "Could not list devices" not in recorded.stderr

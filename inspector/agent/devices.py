@@ -17,23 +17,30 @@ run (the master session then exists and the server answered), and happens on a d
 thread (`tfsess-devices`), never on the script's threads:
 
 - the thread follows the trace the recorder writes (a `pread` of what was appended,
-  every 0.1 s) for a `run` line of a watched session from this process;
+  every 0.05 s) for a `run` line of a watched session from this process;
 - then it calls `list_devices()` once for that session and writes one `devices` line;
 - it forgets a session that was closed or garbage-collected before any successful run
   (holding only a weak reference, so `del sess` still closes it at once), and ends
-  when no session is left to watch; a new remote session starts it again.
+  when no session is left to watch; a new remote session starts it again;
+- at exit (atexit) it makes one last pass at once, so a session still open then whose
+  first run came less than a poll before gets its line too; the exit waits for that at
+  most EXIT_WAIT_S (2 s).
 
-If the server stops answering after the first run, the listing blocks on the daemon
-thread only (TensorFlow's ListDevices RPC has the session's `operation_timeout_in_ms`,
-none by default); the script and its exit do not wait for it. Every failure is
-swallowed: at worst a `devices` line carries `error` instead of devices, or there is
-none. Standard library only.
+A server that stopped answering after the first run is the remaining danger:
+TensorFlow's `list_devices()` holds the GIL for its whole RPC (every thread of the
+script stops) and has no deadline unless the session's config sets
+`operation_timeout_in_ms`. So just before the call, `_probe` opens a connection to the
+target and waits at most 1 s for the gRPC server's answer to an HTTP/2 handshake; no
+answer, no call (the line says why). What is left is a server dying in the microseconds
+between the two. Every failure is swallowed: at worst a `devices` line carries `error`
+instead of devices, or there is none. Standard library only.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import socket
 import threading
 import weakref
 from typing import Any
@@ -42,22 +49,23 @@ EVENT = "devices"
 POLL_S = 0.05  # how often the thread looks at what the trace gained
 EXIT_WAIT_S = 2.0  # at exit, how long a listing under way may hold the interpreter
 _READ = 1 << 20  # bytes per pread
+PROBE_S = 1.0  # how long the server may take to answer the handshake before a listing
 _MAX_DEVICES = 256
 
 _lock = threading.Lock()
 _pending: dict[int, tuple[Any, str]] = {}  # session id -> (weak reference, target)
 _thread: threading.Thread | None = None
-_idle = threading.Event()  # set while no listing is under way
-_idle.set()
+_wake = threading.Event()  # set at exit: the thread makes its last pass at once
+_done = threading.Event()  # set when the thread has ended
 _exiting = False
 
 
 def _reset_after_fork() -> None:
     # The thread does not exist in a forked child; its sessions' ids are the parent's.
-    global _lock, _thread, _idle
+    global _lock, _thread, _wake, _done
     _lock = threading.Lock()
-    _idle = threading.Event()
-    _idle.set()
+    _wake = threading.Event()
+    _done = threading.Event()
     _pending.clear()
     _thread = None
 
@@ -67,15 +75,21 @@ os.register_at_fork(after_in_child=_reset_after_fork)
 
 @atexit.register
 def _at_exit() -> None:
-    """No listing starts once the interpreter is exiting; one under way (a gRPC call
-    from the daemon thread) gets a bounded moment to finish, so that TensorFlow is not
-    torn down under it."""
+    """At exit, the thread makes one last pass at once (a script that ends soon after
+    its first run on a session it never closed still gets that session's devices), and
+    the interpreter waits for it at most EXIT_WAIT_S (a listing under way is a gRPC
+    call: TensorFlow should not be torn down under it, and a server that stopped
+    answering must not hold the exit for long)."""
     global _exiting
-    _exiting = True
-    try:
-        _idle.wait(EXIT_WAIT_S)
-    except Exception:
-        pass
+    with _lock:
+        _exiting = True
+        running = _thread is not None
+    if running:
+        try:
+            _wake.set()
+            _done.wait(EXIT_WAIT_S)
+        except Exception:
+            pass
 
 
 def _target_of(sess: Any) -> str:
@@ -106,6 +120,7 @@ def watch(rec: Any, sess: Any, sid: int) -> None:
             except OSError:
                 _pending.pop(sid, None)
                 return
+            _done.clear()
             _thread = threading.Thread(target=_follow, args=(rec, path, start),
                                        name="tfsess-devices", daemon=True)
             try:
@@ -125,9 +140,9 @@ def _follow(rec: Any, path: str, offset: int) -> None:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         carry = b""
         pid_tail = b'"pid":%d}' % os.getpid()
-        wake = threading.Event()  # never set: a sleep that a signal cannot cut short
         while True:
-            wake.wait(POLL_S)
+            _wake.wait(POLL_S)
+            last = _wake.is_set()  # the interpreter is exiting: one more pass, then end
             with _lock:
                 if _thread is not me:
                     return  # forked, or replaced
@@ -153,22 +168,21 @@ def _follow(rec: Any, path: str, offset: int) -> None:
                 for sid in _ran(lines, watched, pid_tail):
                     with _lock:
                         item = _pending.pop(sid, None)
-                        if item is not None:
-                            if _exiting:
-                                return
-                            _idle.clear()
                     watched.pop(sid, None)
                     if item is not None:
-                        try:
-                            _list(rec, sid, item)
-                        finally:
-                            _idle.set()
+                        _list(rec, sid, item)
+            if last:
+                with _lock:
+                    if _thread is me:
+                        _thread = None
+                return
     except Exception:
         with _lock:
             if _thread is me:
                 _thread = None
                 _pending.clear()
     finally:
+        _done.set()
         if fd >= 0:
             try:
                 os.close(fd)
@@ -191,6 +205,42 @@ def _ran(lines: bytes, watched: dict[int, Any], pid_tail: bytes) -> list[int]:
     return out
 
 
+# HTTP/2's client preface and an empty SETTINGS frame: a live gRPC server answers with
+# its own SETTINGS frame (type 4) at once.
+_H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+
+
+def _probe(target: str) -> str | None:
+    """None when the target's gRPC server answers an HTTP/2 handshake within PROBE_S,
+    else why not. TensorFlow's list_devices() holds the GIL for its whole RPC (the
+    script's threads all stop) and has no deadline unless the session's config sets
+    one: against a server that died after the session's first run, it would stop the
+    script for good. This check leaves only a server that dies in the milliseconds
+    between it and the call."""
+    scheme, sep, rest = target.partition("://")
+    if not sep or scheme != "grpc":
+        return f"not listed: a target other than grpc://host:port ({target})"
+    host, _, port = rest.split("/", 1)[0].rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit():
+        return f"not listed: no host:port in {target}"
+    try:
+        with socket.create_connection((host, int(port)), timeout=PROBE_S) as conn:
+            conn.settimeout(PROBE_S)
+            conn.sendall(_H2_PREFACE)
+            head = b""
+            while len(head) < 9:
+                chunk = conn.recv(9 - len(head))
+                if not chunk:
+                    return f"not listed: {host}:{port} closed the connection"
+                head += chunk
+    except OSError as exc:
+        return f"not listed: {host}:{port} did not answer ({exc.strerror or type(exc).__name__})"
+    if head[3] != 4:
+        return f"not listed: {host}:{port} does not speak gRPC"
+    return None
+
+
 def _list(rec: Any, sid: int, item: tuple[Any, str]) -> None:
     ref, target = item
     sess = ref()
@@ -199,6 +249,12 @@ def _list(rec: Any, sid: int, item: tuple[Any, str]) -> None:
     fields: dict[str, Any] = {"s": sid, "ts": 0, "target": target, "devices": []}
     try:
         fields["ts"] = rec.now()
+        why_not = _probe(target)
+        if why_not:  # not asked: TensorFlow's call would hold the GIL until it gave up
+            fields["error"] = why_not
+            del sess
+            rec.emit_event(EVENT, **fields)
+            return
         found = sess.list_devices()
         rows = []
         for d in list(found)[:_MAX_DEVICES]:
