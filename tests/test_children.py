@@ -103,3 +103,30 @@ def test_a_path_in_a_proc_line_is_never_followed_elsewhere(tmp_path):
     tail = MergedTail(str(root))
     tail.read_new()
     assert tail.children == []
+
+
+def test_the_replay_app_shows_a_lane_group_per_process(recorded):
+    import asyncio
+
+    from inspector.tui.app import InspectorApp
+    from inspector.tui.sources import TraceFile
+    from inspector.tui.timeline import Timeline
+    from tests.test_tui_app import SIZE, loaded, text_of
+
+    _, _, tmp = recorded
+    report = _report(tmp / "t.jsonl")
+    child_pids = [str(s["pid"]) for s in report["sessions"]]
+
+    async def go():
+        app = InspectorApp(TraceFile(str(tmp / "t.jsonl")))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            return text_of(app.query_one(Timeline))
+
+    drawn = asyncio.run(go())
+    lanes = [line for line in drawn.splitlines() if "Session #" in line]
+    assert len(lanes) == 4, drawn
+    # grouped: each process's lanes next to each other, each labelled with its pid
+    order = [next(p for p in child_pids if f"pid {p} " in line) for line in lanes]
+    assert order == sorted(order, key=order.index) and all(order)
+    assert [order[i] for i in range(len(order)) if i == 0 or order[i] != order[i - 1]] == list(dict.fromkeys(order))

@@ -84,8 +84,14 @@ class TraceState:
         return self.sites.get(sid or 0, UNKNOWN_SITE)
 
     def user_sessions(self) -> list[SessionInfo]:
-        """Sessions the script made itself (not the raw ones inside a monitored session)."""
-        return [s for s in self.sessions.values() if not s.parent]
+        """Sessions the script made itself (not the raw ones inside a monitored session).
+        With child processes (inspector/trace/merge.py): grouped by process, the
+        script's own first, each group in order of creation."""
+        found = [s for s in self.sessions.values() if not s.parent]
+        root = self.header.get("pid")
+        if any(s.pid != root for s in found):
+            found.sort(key=lambda s: (s.pid != root, s.pid))
+        return found
 
 
 _INT64 = 1 << 63

@@ -320,6 +320,8 @@ class Timeline(Widget, can_focus=True):
             if len(f"{sess.kind} #{sess.id} {where}") > label_w - 2:
                 where = f":{sess.created_site.line}"
         name = f"{sess.kind} #{sess.id}"
+        if sess.pid != (self.view.state.header.get("pid") if self.view.state else sess.pid):
+            name = f"pid {sess.pid} {name}"  # a child process's lane (its group's order: state)
         label.append("▶ " if chosen else "  ", style("timeline--marker"))
         label.append(one_line(name, max(4, label_w - 4 - len(where))),
                      style("timeline--label-selected" if chosen else "timeline--label"))
