@@ -130,3 +130,25 @@ def test_the_replay_app_shows_a_lane_group_per_process(recorded):
     order = [next(p for p in child_pids if f"pid {p} " in line) for line in lanes]
     assert order == sorted(order, key=order.index) and all(order)
     assert [order[i] for i in range(len(order)) if i == 0 or order[i] != order[i - 1]] == list(dict.fromkeys(order))
+
+
+def test_the_live_view_follows_the_children_as_they_run(tmp_path):
+    import asyncio
+
+    from inspector.tui.app import InspectorApp
+    from inspector.tui.sources import LiveScript
+    from tests.test_tui_app import SIZE, wait_for
+
+    source = LiveScript(str(PARENT), [], str(tmp_path / "live.jsonl"))
+
+    async def go():
+        app = InspectorApp(source)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.final and app.exited, timeout=240)
+            await pilot.pause()
+            st = app.view.state
+            return {s.pid for s in st.sessions.values()}, st.header["pid"], [f.kind for f in app.view.findings]
+
+    pids, root, kinds = asyncio.run(go())
+    assert len(pids) == 3 and root not in pids
+    assert "run-after-close" in kinds
