@@ -158,6 +158,14 @@ def test_each_memory_series_gets_its_own_counter_and_no_memory_gives_none(tmp_pa
         "memory CPU:0 rss": [(0.5, 1000), (2.5, 3000)],
         "memory GPU:0 allocator": [(1.5, 256)],
     }
+    # a child process's series in a merged trace (`CPU:0 pid N`) is on process N's track
+    with open(trace, "a") as fh:
+        fh.write('{"ev":"mem","pid":7,"ts":3000,"dev":"CPU:0 pid 9","src":"rss","cur":77,"peak":77}\n')
+    doc = json.loads(cli("export", str(trace), "-o", "-").stdout)
+    (child,) = [e for e in doc["traceEvents"] if e["ph"] == "C" and e["pid"] == 9]
+    assert (child["name"], child["args"]) == ("memory CPU:0 rss", {"bytes": 77})
+    assert any(e["ph"] == "M" and e["name"] == "process_name" and e["pid"] == 9
+               for e in doc["traceEvents"])
     bare = tmp_path / "bare.jsonl"
     _synthetic_trace(bare, 2)
     p = cli("export", str(bare), "-o", "-")

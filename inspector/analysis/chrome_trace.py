@@ -13,8 +13,8 @@ Layout of the timeline:
 - each finding is an instant event (`"ph": "i"`) on the track of the run (or session)
   it is about;
 - memory as counter events (`"ph": "C"`): a counter track per device and source
-  (`memory CPU:0 rss`, `memory GPU:0 allocator`) on the script's process, one event per
-  sample, `args.bytes` the bytes in use.
+  (`memory CPU:0 rss`, `memory GPU:0 allocator`) on the process it was read in, one
+  event per sample, `args.bytes` the bytes in use.
 
 Times are microseconds from the trace's `ts = 0` (the format's unit). The output is
 produced as a stream of text chunks (`iter_chrome_json`) so that a million runs never
@@ -62,19 +62,30 @@ def _short_site(file: str, line: int) -> str:
 def memory_counters(state: TraceState) -> Iterator[str]:
     """Memory as counter events, one per sample of each device and source (`mem` events,
     see analysis/memory.py): one counter track per series, named `memory CPU:0 rss`,
-    `memory GPU:0 allocator`, ..., on the script's process, with the bytes in use as
-    `args.bytes`. A counter holds its value until its next event, as a series does
-    until its next sample, so the agent's "only when it changed" samples draw exactly."""
+    `memory GPU:0 allocator`, ..., on the process it was read in (the script's; a child
+    process's series, `CPU:0 pid N` in a merged trace, on process N), with the bytes in
+    use as `args.bytes`. A counter holds its value until its next event, as a series
+    does until its next sample, so the agent's "only when it changed" samples draw
+    exactly."""
     store = state.memory
     if not store:
         return
-    pid = _header_pid(state)
+    root = _header_pid(state)
     for device, source in store.keys():
+        pid, name = _series_process(device, root)
         ts_col, cur_col = store.series(device, source)
         head = '{"ph":"C","cat":"memory","name":%s,"pid":%d,"tid":0,"ts":' % (
-            _dumps(f"memory {device} {source}"), pid)
+            _dumps(f"memory {name} {source}"), pid)
         for i in range(len(ts_col)):
             yield '%s%s,"args":{"bytes":%d}}' % (head, _us(max(ts_col[i], 0)), cur_col[i])
+
+
+def _series_process(device: str, root: int) -> tuple[int, str]:
+    """(pid, device) of a memory series: a merged child's `CPU:0 pid 123` is process 123's."""
+    name, sep, pid = device.rpartition(" pid ")
+    if sep and pid.isdigit():
+        return int(pid), name
+    return root, device
 
 
 def _header_pid(state: TraceState) -> int:
@@ -203,7 +214,9 @@ def iter_chrome_events(state: TraceState, findings: list[Finding],
                       "tid": 0, "ts": float(_us(state.exit.script_end_ts)), "args": args})
 
     if state.memory:
-        yield from tracks.process_meta(_header_pid(state))
+        root = _header_pid(state)
+        for device, _source in state.memory.keys():
+            yield from tracks.process_meta(_series_process(device, root)[0])
         yield from memory_counters(state)
 
 
