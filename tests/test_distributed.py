@@ -103,3 +103,16 @@ def test_a_server_gone_after_the_first_run_does_not_stop_the_script(scenario_run
     # asked only if it still answered (a race with the kill), else said why not
     assert listed["devices"] or listed["error"].startswith("not listed: localhost:")
     assert "Could not list devices" not in recorded.stderr
+
+
+def test_the_device_watcher_knows_a_run_line_of_this_process_with_or_without_optional_fields():
+    from inspector.agent.devices import _ran
+
+    def run(s: int, pid: int, tail: str = "") -> bytes:
+        return (b'{"ev":"run","s":%d,"ts":1,"dur":2,"k":"run","site":1,"fs":1,"th":1,"pid":%d%s}\n'
+                % (s, pid, tail.encode()))
+
+    lines = (run(2, 77, ',"dmem":{"GPU:0":5}') + run(3, 777) + run(4, 77) + run(6, 78)
+             + b'{"ev":"runerr","s":5,"ts":1,"dur":2,"k":"run","site":1,"fs":1,"th":1,"pid":77,'
+               b'"exc":"RuntimeError","msg":"x"}\n')
+    assert sorted(_ran(lines, dict.fromkeys([2, 3, 4, 5, 6]), b',"pid":77')) == [2, 4]

@@ -139,7 +139,7 @@ def _follow(rec: Any, path: str, offset: int) -> None:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         carry = b""
-        pid_tail = b'"pid":%d}' % os.getpid()
+        pid_tail = b',"pid":%d' % os.getpid()
         while True:
             _wake.wait(POLL_S)
             last = _wake.is_set()  # the interpreter is exiting: one more pass, then end
@@ -198,7 +198,9 @@ def _ran(lines: bytes, watched: dict[int, Any], pid_tail: bytes) -> list[int]:
         pos = lines.find(prefix)
         while pos >= 0:
             nl = lines.find(b"\n", pos)
-            if lines[pos: nl if nl >= 0 else len(lines)].endswith(pid_tail):
+            line = lines[pos: nl if nl >= 0 else len(lines)]
+            at = line.find(pid_tail)  # `"pid":N` then `}`, or `,` and optional fields (dmem)
+            if at >= 0 and line[at + len(pid_tail): at + len(pid_tail) + 1] in (b"}", b","):
                 out.append(sid)
                 break
             pos = lines.find(prefix, pos + 1)
