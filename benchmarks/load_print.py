@@ -1,9 +1,11 @@
 """Load: a script that makes 1,000,000 runs and prints a line per run.
 
 Run by hand (not part of the test suite): `python benchmarks/load_print.py [--runs
-1000000] [--rounds 2] [--flush]` (`--flush`: the script flushes every line, so the tee
-gets about a chunk, and the trace an `out` event, per line). Each round, one after
-another:
+1000000] [--rounds 2] [--flush] [--buffered]` (`--flush`: the script flushes every line,
+so the tee gets about a chunk, and the trace an `out` event, per line; `--buffered`:
+PYTHONUNBUFFERED taken out of the environment, so the script's stdout to a pipe is
+block-buffered; with PYTHONUNBUFFERED=1 each print is several writes). Each round, one
+after another:
 
 - plain: `python load.py N`, stdout to a pipe drained by this process (the reference);
 - headless: `tfsess-inspect run --no-tui -o T load.py N`, same; wall time, peak RSS of the
@@ -192,8 +194,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--flush", action="store_true",
                         help="the script flushes each line (print(..., flush=True)): an `out` event per line")
+    parser.add_argument("--buffered", action="store_true",
+                        help="PYTHONUNBUFFERED out of the script's environment: its stdout to a pipe "
+                             "is block-buffered, as most users' is (the default keeps the environment)")
     parser.add_argument("--live-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.buffered:
+        ENV.pop("PYTHONUNBUFFERED", None)
     if args.live_child:
         script, trace, runs, flush = args.live_child
         print(json.dumps(_live(script, trace, int(runs), flush == "1")))
@@ -280,7 +287,7 @@ def main() -> None:
     print("| what | figure | unit | machine | date |\n|---|---|---|---|---|")
     for what, fig, unit in rows:
         print(f"| {what} | {fig} | {unit} | {machine} | {date} |")
-    print(f"\n(rounds: {args.rounds}; load average 1 min during the rounds: "
+    print(f"\n(PYTHONUNBUFFERED={ENV.get('PYTHONUNBUFFERED', '')!r}; rounds: {args.rounds}; load average 1 min during the rounds: "
           f"{', '.join(f'{x:.1f}' for x in loadavg)}; per round: "
           + "; ".join(f"{k} {', '.join(f'{x:.4g}' for x in v)}" for k, v in rec.items()) + ")")
     for key, xs in key_by.items():
