@@ -149,6 +149,10 @@ def test_gpu_stand_in_is_sampled_through_tensorflows_public_functions(memory_run
                     "min_bytes": 0, "peak_bytes": 192 * MIB}]
     assert report["sessions"][0]["peak_memory_bytes"]["GPU:0"] == {"allocator": 192 * MIB}
     assert "GPU:0 192.0 MiB allocator" in res.stderr
+    # each run's line carries the change across it, read around the run itself
+    runs = [json.loads(line) for line in res.trace.read_text().splitlines() if line.startswith('{"ev":"run",')]
+    assert [r.get("dmem") for r in runs] == [{"GPU:0": 64 * MIB}] * 3
+    assert sorted(state.run_memory.values(), key=str) == [{"GPU:0": 64 * MIB}] * 3
 
 
 def test_sampler_is_a_named_daemon_and_forked_children_are_not_sampled(memory_runs):
@@ -259,3 +263,30 @@ def test_a_trace_without_memory_events_reports_none():
     ])
     report = build_report(state, [])
     assert report["memory"] == [] and report["sessions"][0]["peak_memory_bytes"] is None
+
+
+def test_a_runs_memory_change_is_in_its_details(memory_runs):
+    import asyncio
+
+    from inspector.tui.app import InspectorApp
+    from inspector.tui.detail_pane import DetailPane
+    from inspector.tui.sources import TraceFile
+    from tests.test_tui_app import SIZE, loaded, text_of
+
+    res = memory_runs["gpu"]
+
+    async def go():
+        app = InspectorApp(TraceFile(str(res.trace)))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("g")  # the start; then the first run
+            for _ in range(60):
+                info = app.view.info(app.selected_ref)
+                if info.run is not None:
+                    break
+                await pilot.press("j")
+            await pilot.pause()
+            return text_of(app.query_one(DetailPane))
+
+    text = " ".join(asyncio.run(go()).split())
+    assert "memory Δ GPU:0 +64.0 MiB across this run" in text, text

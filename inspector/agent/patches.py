@@ -294,14 +294,18 @@ def _recorded_run(
             return original(*args, **kwargs)
         state.in_run = True
         try:
+            devices = _memory_mod.run_devices  # GPUs: read around each run (agent/memory.py)
+            before = _memory_mod.read_run(devices) if devices else None
             start = mono()
             try:
                 result = original(*args, **kwargs)
             except BaseException as exc:
                 end = mono()
-                _record_run_error(rec, kind, session_of, summary_of, args, kwargs, start, end, exc)
+                dmem = _memory_mod.run_delta(devices, before) if devices else b""
+                _record_run_error(rec, kind, session_of, summary_of, args, kwargs, start, end, exc, dmem)
                 raise
             end = mono()
+            dmem = _memory_mod.run_delta(devices, before) if devices else None
             try:
                 try:
                     sess = session_of(args, kwargs)
@@ -326,10 +330,13 @@ def _recorded_run(
                 else:
                     fs = summary_of(args, kwargs)
                 th = rec._threads.get(get_ident()) or rec.thread_id()
-                rec.writer.write_bytes(
+                line = (
                     b'{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d}\n'
                     % (sid, start - rec.t0, end - start, kind_b, site, fs, th, rec.pid)
                 )
+                if dmem:
+                    line = line[:-2] + dmem + b"}\n"
+                rec.writer.write_bytes(line)
             except Exception:
                 pass
             return result
@@ -341,7 +348,7 @@ def _recorded_run(
 
 def _record_run_error(
     rec: Any, kind: str, session_of: Callable, summary_of: Callable,
-    args: tuple, kwargs: dict, start: int, end: int, exc: BaseException,
+    args: tuple, kwargs: dict, start: int, end: int, exc: BaseException, dmem: bytes = b"",
 ) -> None:
     try:
         sess = session_of(args, kwargs)
@@ -354,7 +361,7 @@ def _record_run_error(
         fs = 0
     try:
         # depth 3: site_id <- here <- the wrapper <- the caller
-        rec.run_error(sid, kind, start - rec.t0, end - start, rec.site_id(3), fs, exc)
+        rec.run_error(sid, kind, start - rec.t0, end - start, rec.site_id(3), fs, exc, dmem)
     except Exception:
         pass
 

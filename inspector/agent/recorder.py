@@ -1,7 +1,7 @@
 """Turns what the patches see into trace lines.
 
-Hot path: one run event is one %-formatted line and one os.write. Everything that
-repeats (call sites, fetch/feed summaries, threads, graphs, sources) is interned:
+Hot path (the run wrapper in patches.py): one run event is one bytes-formatted line and
+one os.write. Everything that repeats (call sites, fetch/feed summaries, threads, graphs, sources) is interned:
 written once as its own event, then referred to by a small integer id.
 """
 
@@ -265,25 +265,19 @@ class Recorder:
             return fs_id
 
     # -- events ------------------------------------------------------------
-    def run_ok(self, session: int, kind: str, ts: int, dur: int, site: int, fs: int) -> None:
-        th = self._threads.get(_get_ident()) or self.thread_id()
-        self.writer.write(
-            '{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d}\n'
-            % (session, ts, dur, kind, site, fs, th, self.pid)
-        )
-
     def run_error(
-        self, session: int, kind: str, ts: int, dur: int, site: int, fs: int, exc: BaseException
+        self, session: int, kind: str, ts: int, dur: int, site: int, fs: int, exc: BaseException,
+        dmem: bytes = b"",
     ) -> None:
         try:
             msg = str(exc)
         except Exception:
             msg = "<unprintable exception>"
         self.writer.write(
-            '{"ev":"runerr","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d,"exc":%s,"msg":%s}\n'
+            '{"ev":"runerr","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d,"exc":%s,"msg":%s%s}\n'
             % (
                 session, ts, dur, kind, site, fs, self.thread_id(), self.pid,
-                _json(_exception_name(exc)), _json(msg[:4000]),
+                _json(_exception_name(exc)), _json(msg[:4000]), dmem.decode(),
             )
         )
 

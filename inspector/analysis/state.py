@@ -67,6 +67,9 @@ class TraceState:
     lifecycle: list[Lifecycle] = field(default_factory=list)
     resets: list[Lifecycle] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
+    # A run's device-memory change (`dmem`: GPUs only, see docs/trace-format.md), by the
+    # run's event index; only changes other than zero are kept.
+    run_memory: dict[int, dict[str, int]] = field(default_factory=dict)
     output: OutputTail = field(default_factory=OutputTail)  # a bounded tail: analysis/output.py
     warnings: list[str] = field(default_factory=list)
     tensorflow: str | None = None
@@ -155,6 +158,11 @@ def _on_run(st: TraceState, ev: dict, index: int, ts: int) -> None:
                    _int(ev.get("fs")), _int(ev.get("th")), _int(ev.get("pid")), error)
     if ts + dur > st.last_ts:
         st.last_ts = ts + dur
+    dmem = ev.get("dmem")
+    if isinstance(dmem, dict):
+        changed = {str(d): v for d, v in dmem.items() if type(v) is int and v}
+        if changed:
+            st.run_memory[index] = changed
     sess = st.sessions.get(sid)
     if sess is not None:
         sess.runs += 1

@@ -82,6 +82,9 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
                 if after and (before is None or after[0] != before[0]):
                     text += f" → {format_size(after[0])}"
                 field("memory", f"{device} {source} {text}")
+        for device, delta in getattr(st, "run_memory", {}).get(info.index, {}).items():
+            sign = "+" if delta > 0 else "−"
+            field("memory Δ", f"{device} {sign}{format_size(abs(delta))} across this run")
         if run.ok:
             field("outcome", "ok", "green")
         else:

@@ -1,7 +1,7 @@
 """A STAND-IN GPU: no machine here has one. Replaces TensorFlow's public
 `tf.config.list_logical_devices` and `tf.config.experimental.get_memory_info` so that
-they also answer for a fake "GPU:0" whose bytes in use grow by 64 MiB at each step
-(peak kept as TensorFlow's allocator keeps it), then runs a session as a GPU script
+they also answer for a fake "GPU:0" whose bytes in use grow by 64 MiB in each step,
+inside the run (a py_func; peak kept as TensorFlow's allocator keeps it), then runs a session as a GPU script
 would. Every other device goes to TensorFlow's own functions. The recorder reads GPU
 memory through exactly these two public functions, so this exercises the path a real
 GPU takes, not the GPU itself."""
@@ -35,11 +35,17 @@ tf.config.experimental.get_memory_info = get_memory_info
 
 print([d.name for d in tf.config.list_logical_devices("GPU")], flush=True)  # initialises the context
 tf.compat.v1.disable_eager_execution()
-c = tf.constant(1.0) + 1.0
+
+
+def allocate():  # what a GPU step does to its allocator: 64 MiB more in use
+    fake["current"] += 64 * MIB
+    fake["peak"] = max(fake["peak"], fake["current"])
+    return 1.0
+
+
+c = tf.compat.v1.py_func(allocate, [], tf.float64)
 with tf.compat.v1.Session() as sess:
-    for step in range(1, 4):
-        fake["current"] = step * 64 * MIB
-        fake["peak"] = max(fake["peak"], fake["current"])
+    for _ in range(3):
         sess.run(c)
         time.sleep(0.2)
     fake["current"] = 32 * MIB
