@@ -4,9 +4,9 @@ The root process (started by the launcher) puts two things into the environment 
 its children inherit: `TFSESS_INSPECT_CHILD` (where the root's trace is, its clock
 origin and the agent's options) and a `PYTHONPATH` entry holding our
 `sitecustomize.py`. A child interpreter (`subprocess` with `sys.executable`,
-`multiprocessing` spawn) runs that at start-up and calls `start_child()`: the import
-hook goes in, and the child's trace is opened only when the child imports TensorFlow,
-so helper processes that never do leave no file behind. A forked child (os.fork,
+`multiprocessing` spawn) runs that at start-up; when the child imports TensorFlow it
+calls `start_child()`: the import hook goes in and the child's trace is opened, so helper
+processes that never import TensorFlow pay next to nothing and leave no file behind. A forked child (os.fork,
 `multiprocessing` fork) inherits the recorder and switches it to a file of its own
 (`after_fork`).
 
@@ -61,9 +61,6 @@ def start_child() -> None:
     except (ValueError, TypeError, KeyError):
         return
     _config = config
-    # Our directory on sys.path served its purpose; the child's own imports should
-    # see the path a plain run gives it (PYTHONPATH still carries it to grandchildren).
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _SITE_DIR]
     from inspector.agent import importhook, stepstats
     from inspector.agent import recorder as recorder_mod
 

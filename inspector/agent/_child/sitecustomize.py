@@ -1,27 +1,43 @@
 """Loaded at start-up by the script's Python child processes (our directory is on their
-PYTHONPATH): start recording them, then run the sitecustomize this one shadows.
-See inspector/agent/children.py. Nothing here may fail the child."""
+PYTHONPATH). It costs a child next to nothing: one finder that waits for the child to
+import TensorFlow and only then loads the agent (inspector/agent/children.py). Then it
+runs the sitecustomize this one shadows. Nothing here may fail the child."""
 
 import os as _os
 import sys as _sys
 
+_HERE = _os.path.dirname(_os.path.abspath(__file__))
+
 
 def _tfsess_inspect_start() -> None:
-    here = _os.path.dirname(_os.path.abspath(__file__))
-    parent = _os.path.dirname(_os.path.dirname(_os.path.dirname(here)))  # holds `inspector`
+    parent = _os.path.dirname(_os.path.dirname(_os.path.dirname(_HERE)))  # holds `inspector`
     added = parent not in _sys.path
     if added:
         _sys.path.append(parent)
     try:
-        if _sys.version_info >= (3, 10):  # noqa: UP036 - any python may find this file
-            from inspector.agent.children import start_child
+        from inspector.agent.children import start_child
 
-            start_child()
+        start_child()
     except Exception:
         pass
     finally:
         if added and parent in _sys.path:
             _sys.path.remove(parent)
+
+
+class _TfsessInspectWaiter:
+    """Answers no import itself: at the first `tensorflow` import it loads the agent,
+    whose own finder then patches TensorFlow's modules as they load."""
+
+    def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001, ANN201
+        if fullname != "tensorflow" and not fullname.startswith("tensorflow."):
+            return None
+        try:
+            _sys.meta_path.remove(self)
+        except ValueError:
+            pass
+        _tfsess_inspect_start()
+        return None
 
 
 def _tfsess_inspect_chain() -> None:
@@ -30,8 +46,7 @@ def _tfsess_inspect_chain() -> None:
     import importlib.machinery
     import importlib.util
 
-    here = _os.path.dirname(_os.path.abspath(__file__))
-    path = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != here]
+    path = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != _HERE]
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", path)
     if spec is None or spec.loader is None:
         return
@@ -41,7 +56,11 @@ def _tfsess_inspect_chain() -> None:
 
 
 try:
-    _tfsess_inspect_start()
+    if _os.environ.get("TFSESS_INSPECT_CHILD") and _sys.version_info >= (3, 10):  # noqa: UP036 - any python may find this file
+        # Our directory served its purpose: the child's own imports see the path a plain
+        # run gives (PYTHONPATH still carries it to grandchildren).
+        _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != _HERE]
+        _sys.meta_path.insert(0, _TfsessInspectWaiter())
 except Exception:
     pass
 _tfsess_inspect_chain()
