@@ -62,7 +62,7 @@ def child(path: str, rounds: int) -> None:
     out: dict = {"keys": {k: [] for k in KEYS}}
 
     async def go() -> None:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         app = InspectorApp(TraceFile(path))
         frames = bench_tui.watch_frames(app)
         async with app.run_test(size=(140, 40)) as pilot:
@@ -70,6 +70,7 @@ def child(path: str, rounds: int) -> None:
                 await pilot.pause(0.005)
             ready = time.perf_counter()
             out["open"] = ready - t0
+            out["open_cpu"] = time.process_time() - c0  # (both threads: reader and app)
             out["totals_frame"] = await bench_tui.next_frame(frames, ready, pilot) + out["open"]
             out["rows"] = len(app.view.rows)
             await pilot.pause(0.5)
@@ -110,7 +111,7 @@ def main() -> None:
         print(f"writing {args.events} events ...", file=sys.stderr, flush=True)
         bench_tui.big_trace(lines, big, args.events)
         size = os.path.getsize(big)
-        opens, frames, rss = [], [], []
+        opens, cpus, frames, rss, loads = [], [], [], [], []
         keys: dict[str, list[float]] = {k: [] for k in KEYS}
         nrows = 0
         for i in range(args.rounds):
@@ -122,7 +123,9 @@ def main() -> None:
             _, status, usage = os.wait4(p.pid, 0)
             assert os.waitstatus_to_exitcode(status) == 0
             res = json.loads(stdout.decode().strip().splitlines()[-1])
+            loads.append(os.getloadavg()[0])
             opens.append(res["open"])
+            cpus.append(res["open_cpu"])
             frames.append(res["totals_frame"])
             rss.append(usage.ru_maxrss / 1024)
             nrows = res["rows"]
@@ -132,6 +135,10 @@ def main() -> None:
     rows.append((f"trace of {nrows:,} rows", f"{size / 1e6:.0f}", "MB"))
     rows.append(("open to totals and playhead ready (goal ≤ 2 s)", f"{statistics.median(opens):.2f}", "s"))
     rows.append(("open to the first frame showing them", f"{statistics.median(frames):.2f}", "s"))
+    rows.append(("CPU time of the replaying process until then (what load does not change)",
+                 f"{statistics.median(cpus):.2f}", "s"))
+    rows.append(("machine load after each round (1-minute average; 2 cores)",
+                 " / ".join(f"{x:.1f}" for x in loads), ""))
     rows.append(("peak RSS of the replaying process (goal ≤ 400 MB)", f"{statistics.median(rss):.0f}", "MB"))
     for k, xs in keys.items():
         rows.append((f"key `{k}` to frame at {nrows:,} rows, median (p95) (goal ≤ 50 ms)",
