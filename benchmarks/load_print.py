@@ -125,15 +125,28 @@ def _live(script: str, trace: str, runs: int, flush: bool) -> dict:
         # Every key measured here is bound to an action: note when each action is done.
         # (Pilot.press also waits for the process to be idle, up to a second: under load
         # that would be measured, not the app.)
-        actions_done: list[float] = []
+        actions_done: list[tuple[float, str]] = []
         run_action = app.run_action
 
         async def timed_action(*a, **k):
             result = await run_action(*a, **k)
-            actions_done.append(time.perf_counter())
+            actions_done.append((time.perf_counter(), str(a[0]) if a else "?"))
             return result
 
         app.run_action = timed_action
+
+        async def send(key: str) -> tuple[float, float | None, str | None]:
+            """Send a key as the terminal would: (sent at, its action done at, action)."""
+            before = len(actions_done)
+            event = events.Key(key, key if len(key) == 1 else None)
+            event.set_sender(app)
+            start = time.perf_counter()
+            app._driver.send_message(event)
+            while len(actions_done) == before and time.perf_counter() - start < 30:
+                await asyncio.sleep(0.0005)
+            if len(actions_done) == before:
+                return start, None, None
+            return start, *actions_done[before]
         t0 = time.perf_counter()
         async with app.run_test(size=(140, 40)) as pilot:
             behind = 0
@@ -152,16 +165,15 @@ def _live(script: str, trace: str, runs: int, flush: bool) -> dict:
                     continue
                 key = KEYS[i % len(KEYS)]
                 i += 1
-                before = len(actions_done)
-                event = events.Key(key, key if len(key) == 1 else None)
-                event.set_sender(app)
-                start = time.perf_counter()
-                app._driver.send_message(event)  # as a key from the terminal arrives
-                while len(actions_done) == before and time.perf_counter() - start < 30:
-                    await asyncio.sleep(0.0005)
-                handled = actions_done[before] if len(actions_done) > before else time.perf_counter()
-                lat = await next_frame(frames, handled, pilot)
-                res["keys"].append((key, handled - start + lat))
+                focused = type(app.focused).__name__ if app.focused else None
+                start, handled, action = await send(key)
+                if handled is None:  # no action within 30 s: not timed, counted
+                    res.setdefault("no_action", []).append((key, focused))
+                else:
+                    lat = await next_frame(frames, handled, pilot)
+                    res["keys"].append((key, handled - start + lat, action, focused))
+                if key == "tab":
+                    await send("shift+tab")  # back to the events table, untimed
             res["wall"] = time.perf_counter() - t0
             res["catch_up"] = time.perf_counter() - end_seen_at if end_seen_at else 0.0
             res["behind_bytes"] = behind
@@ -197,6 +209,7 @@ def main() -> None:
     parser.add_argument("--buffered", action="store_true",
                         help="PYTHONUNBUFFERED out of the script's environment: its stdout to a pipe "
                              "is block-buffered, as most users' is (the default keeps the environment)")
+    parser.add_argument("--live-only", action="store_true", help="only the live view's part")
     parser.add_argument("--live-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.buffered:
@@ -212,6 +225,8 @@ def main() -> None:
 
     keys: list[float] = []
     key_by: dict[str, list[float]] = {}
+    no_action: list = []
+    worst: list = []
     loadavg = []
     with tempfile.TemporaryDirectory() as tmp:
         script = os.path.join(tmp, "load_print.py")
@@ -219,26 +234,28 @@ def main() -> None:
             fh.write(SCRIPT)
         for r in range(args.rounds):
             loadavg.append(os.getloadavg()[0])
-            print(f"round {r + 1}/{args.rounds}: plain ...", file=sys.stderr, flush=True)
             extra = ["--flush"] if args.flush else []
-            wall, code, nout, _ = drained([sys.executable, script, str(args.runs), *extra], tmp)
-            assert code == 0, code
-            add("plain wall", wall)
-            print(f"round {r + 1}/{args.rounds}: run --no-tui ...", file=sys.stderr, flush=True)
-            trace = os.path.join(tmp, f"headless{r}.jsonl")
-            wall, code, nrec, peak = drained(
-                [sys.executable, "-m", "inspector", "run", "--no-tui", "-o", trace, script, str(args.runs), *extra], tmp)
-            assert code == 0 and nrec == nout, (code, nrec, nout)
-            add("headless wall", wall)
-            add("headless rss", peak)
-            add("trace bytes", os.path.getsize(trace))
-            add(".out bytes", os.path.getsize(trace + ".out"))
-            assert os.path.getsize(trace + ".out") >= nout  # stdout, and stderr too
-            runs_in, outs_in = count_runs(trace)
-            add("headless runs", runs_in)
-            add("out events", outs_in)
-            os.unlink(trace)
-            os.unlink(trace + ".out")
+            if not args.live_only:
+                print(f"round {r + 1}/{args.rounds}: plain ...", file=sys.stderr, flush=True)
+                wall, code, nout, _ = drained([sys.executable, script, str(args.runs), *extra], tmp)
+                assert code == 0, code
+                add("plain wall", wall)
+                print(f"round {r + 1}/{args.rounds}: run --no-tui ...", file=sys.stderr, flush=True)
+                trace = os.path.join(tmp, f"headless{r}.jsonl")
+                wall, code, nrec, peak = drained(
+                    [sys.executable, "-m", "inspector", "run", "--no-tui", "-o", trace, script, str(args.runs), *extra],
+                    tmp)
+                assert code == 0 and nrec == nout, (code, nrec, nout)
+                add("headless wall", wall)
+                add("headless rss", peak)
+                add("trace bytes", os.path.getsize(trace))
+                add(".out bytes", os.path.getsize(trace + ".out"))
+                assert os.path.getsize(trace + ".out") >= nout  # stdout, and stderr too
+                runs_in, outs_in = count_runs(trace)
+                add("headless runs", runs_in)
+                add("out events", outs_in)
+                os.unlink(trace)
+                os.unlink(trace + ".out")
 
             print(f"round {r + 1}/{args.rounds}: live view ...", file=sys.stderr, flush=True)
             trace = os.path.join(tmp, f"live{r}.jsonl")
@@ -252,44 +269,62 @@ def main() -> None:
             for name in ("wall", "rss", "catch_up", "behind_bytes", "state_output_kept", "state_output_total",
                          "state_output_chars", "pane_lines"):
                 add(f"live {name}", res[name])
-            for key, lat in res["keys"]:
+            for key, lat, _action, _focused in res["keys"]:
                 keys.append(lat)
                 key_by.setdefault(key, []).append(lat)
+            no_action += res.get("no_action", [])
+            worst.append(max(res["keys"], key=lambda k: k[1]))
             os.unlink(trace)
             os.unlink(trace + ".out")
             loadavg.append(os.getloadavg()[0])
 
     med = {k: statistics.median(v) for k, v in rec.items()}
+
+    for name, src in (("headless rss MB", "headless rss"), ("trace MB", "trace bytes"), (".out MB", ".out bytes"),
+                      ("live rss MB", "live rss"), ("live behind MB", "live behind_bytes")):
+        if src in med:
+            med[name] = med[src] / 1e6
+
+    def fmt(spec: str, *names: str) -> str | None:
+        """The medians of `names` formatted with `spec`, or None if one was not measured."""
+        if any(n not in med for n in names):
+            return None
+        return spec.format(*(med[n] for n in names))
+
     n = args.runs
     rows = [
         (f"plain `python load_print.py` ({n:,} runs, a line each{', flushed' if args.flush else ''}), wall",
-         f"{med['plain wall']:.1f}", "s"),
-        ("`run --no-tui`, same script, wall", f"{med['headless wall']:.1f}", "s"),
-        ("`run --no-tui`: runs in the trace (none lost)", f"{med['headless runs']:,.0f}", "runs"),
-        ("`run --no-tui`: peak RSS of the inspector process", f"{med['headless rss'] / 1e6:.0f}", "MB"),
-        ("trace size", f"{med['trace bytes'] / 1e6:.0f}", "MB"),
-        ("`out` events in the trace", f"{med['out events']:,.0f}", "events"),
-        ("TRACE.out size (the whole output)", f"{med['.out bytes'] / 1e6:.1f}", "MB"),
-        ("live view (headless app, 140x40), wall to final state", f"{med['live wall']:.1f}", "s"),
-        ("live view: peak RSS of the inspector process", f"{med['live rss'] / 1e6:.0f}", "MB"),
-        ("live view: most trace bytes not yet read (sampled every 0.3 s)",
-         f"{med['live behind_bytes'] / 1e6:.1f}", "MB"),
-        ("live view: from the script's end to the final state", f"{med['live catch_up']:.1f}", "s"),
+         fmt("{:.1f}", "plain wall"), "s"),
+        ("`run --no-tui`, same script, wall", fmt("{:.1f}", "headless wall"), "s"),
+        ("`run --no-tui`: runs in the trace (none lost)", fmt("{:,.0f}", "headless runs"), "runs"),
+        ("`run --no-tui`: peak RSS of the inspector process", fmt("{:.0f}", "headless rss MB"), "MB"),
+        ("trace size", fmt("{:.0f}", "trace MB"), "MB"),
+        ("`out` events in the trace", fmt("{:,.0f}", "out events"), "events"),
+        ("TRACE.out size (the whole output)", fmt("{:.1f}", ".out MB"), "MB"),
+        ("live view (headless app, 140x40), wall to final state", fmt("{:.1f}", "live wall"), "s"),
+        ("live view: peak RSS of the inspector process", fmt("{:.0f}", "live rss MB"), "MB"),
+        ("live view: most trace bytes not yet read (sampled every 0.3 s)", fmt("{:.1f}", "live behind MB"), "MB"),
+        ("live view: from the script's end to the final state", fmt("{:.1f}", "live catch_up"), "s"),
         ("live view: output chunks kept by the state / seen",
-         f"{med['live state_output_kept']:,.0f} / {med['live state_output_total']:,.0f}", "chunks"),
-        ("live view: output lines in the pane", f"{med['live pane_lines']:,.0f}", "lines"),
+         fmt("{:,.0f} / {:,.0f}", "live state_output_kept", "live state_output_total"), "chunks"),
+        ("live view: output lines in the pane", fmt("{:,.0f}", "live pane_lines"), "lines"),
         (f"live view: key to frame under load ({len(keys)} presses of {', '.join(KEYS)}), median (p95)",
          f"{statistics.median(keys) * 1e3:.0f} ({p95(keys) * 1e3:.0f})", "ms"),
         ("live view: key to frame under load, worst", f"{max(keys) * 1e3:.0f}", "ms"),
+        ("live view: keys with no action within 30 s (not timed)", f"{len(no_action)}", "keys"),
     ]
     date = datetime.date.today().isoformat()
     machine = machine_row()
     print("| what | figure | unit | machine | date |\n|---|---|---|---|---|")
     for what, fig, unit in rows:
+        if fig is None:
+            continue
         print(f"| {what} | {fig} | {unit} | {machine} | {date} |")
     print(f"\n(PYTHONUNBUFFERED={ENV.get('PYTHONUNBUFFERED', '')!r}; rounds: {args.rounds}; load average 1 min during the rounds: "
           f"{', '.join(f'{x:.1f}' for x in loadavg)}; per round: "
           + "; ".join(f"{k} {', '.join(f'{x:.4g}' for x in v)}" for k, v in rec.items()) + ")")
+    print(f"worst key per round (key, seconds, action, focused): {worst}")
+    print(f"keys with no action within 30 s (key, focused): {no_action}")
     for key, xs in key_by.items():
         print(f"key {key}: median {statistics.median(xs) * 1e3:.0f} ms, p95 {p95(xs) * 1e3:.0f} ms, n {len(xs)}")
 
