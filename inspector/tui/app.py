@@ -194,6 +194,7 @@ class InspectorApp(App[int | None]):
         self._out_ts: list[int] = []
         self._errors: tuple[list | None, int] = (None, 0)
         self._panes_at = 0.0
+        self._applied: tuple | None = None  # the playhead last drawn (_apply_playhead)
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -804,6 +805,11 @@ class InspectorApp(App[int | None]):
         if self.playhead is None or st is None or not n:
             return
         pos = self.playhead = max(0, min(self.playhead, n - 1))
+        applied = (pos, n, view.version, id(view.findings))
+        if applied == self._applied:  # (a move is applied, then its selection arrives)
+            self._update_status()
+            return
+        self._applied = applied
         event = view.event_index(view.rows[pos])
         ts = self._row_ts(pos)
         final = pos == n - 1
