@@ -116,3 +116,23 @@ def test_the_device_watcher_knows_a_run_line_of_this_process_with_or_without_opt
              + b'{"ev":"runerr","s":5,"ts":1,"dur":2,"k":"run","site":1,"fs":1,"th":1,"pid":77,'
                b'"exc":"RuntimeError","msg":"x"}\n')
     assert sorted(_ran(lines, dict.fromkeys([2, 3, 4, 5, 6]), b',"pid":77')) == [2, 4]
+
+
+def test_the_session_detail_in_the_app_lists_a_remote_sessions_devices(scenario_runs):
+    from inspector.tui.app import InspectorApp
+    from inspector.tui.detail_pane import DetailPane
+    from inspector.tui.sources import TraceFile
+    from tests.test_tui_app import loaded, text_of
+
+    async def go() -> str:
+        app = InspectorApp(TraceFile(str(scenario_runs["remote_two_tasks"][1].trace)))
+        async with app.run_test(size=(200, 50)) as pilot:  # wide: a device name on one line
+            await loaded(pilot)  # opens on the first finding: the run after close on session 2
+            return text_of(app.query_one(DetailPane))
+
+    import asyncio
+
+    text = asyncio.run(go())
+    assert "run-after-close" in text and "devices 2" in text
+    shown = [line.split("CPU:0 (CPU)")[0].split()[-1] for line in text.splitlines() if "(CPU)" in line]
+    assert sorted(shown) == ["/job:worker/replica:0/task:0/device:", "/job:worker/replica:0/task:1/device:"]

@@ -63,7 +63,8 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
         if sess.target:
             field("target", sess.target)
         if sess.devices:  # a remote target's list_devices()
-            field(f"devices {len(sess.devices)}", "\n".join(f"{n} ({t})" for n, t, _ in sess.devices))
+            field(f"devices {len(sess.devices)}",
+                  Text("\n".join(one_line(f"{n} ({t})") for n, t, _ in sess.devices)))
     site = info.site
     field("site", f"{_rel(site.file, cwd)}:{site.line} in {site.function}")
     if info.run is not None:
