@@ -163,12 +163,9 @@ def test_a_forked_child_writes_whole_lines_with_its_own_pid(runs):
     assert rep["runs"] in (20, 25)  # the child's 5 too when they are in the root trace
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "recorder bug: after os.fork the child numbers its sessions, sites, graphs, fetch "
-    "summaries and threads from the parent's counters and writes them into the same trace, "
-    "so parent and child both write session 1 (and site 2, ...) and the analysis, which "
-    "keys them by id alone, merges them. Remove this marker once fixed"))
 def test_a_forked_childs_session_is_not_merged_into_the_parents(runs):
+    """(Before forked children got traces of their own, the child numbered its sessions
+    from the parent's counters into the same trace, and the report merged them.)"""
     _, rec = runs["fork"]
     parent, _ = events_by_process(rec.trace)
     rep = report(rec.trace)
