@@ -87,6 +87,9 @@ def test_a_long_streak_that_starts_otherwise_is_still_read_in_bulk_and_the_same(
         "alternating": [(ok if i % 2 else other)(i) for i in range(3000)],
         "one odd line in a loop": [VARIANTS["dur-first"](i) if i == 1700 else ok(i) for i in range(3000)],
         "one bad line in a loop": [b"{nope\n" if i == 2100 else ok(i) for i in range(3000)],
+        "a field after pid throughout": [VARIANTS["extra"](i) for i in range(3000)],
+        "a loop, then fields after pid": [ok(i) for i in range(1500)]
+        + [VARIANTS["extra"](i) for i in range(1500, 3000)],
     }
     for name, lines in layouts.items():
         data = HEADER + b"".join(lines)

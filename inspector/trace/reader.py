@@ -11,7 +11,7 @@ import json
 import os
 import re
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,28 +144,36 @@ def _mixed_batch(region: bytes, n: int) -> RunBatch | None:
                     one)
 
 
-def _run_batches(region: bytes, n: int, out: list[RunBatch]) -> bool:
+def _line_at(region: bytes, at: int) -> bytes:
+    start = region.rfind(b"\n", 0, at) + 1
+    return region[start: region.find(b"\n", start)]
+
+
+def _run_batches(region: bytes, n: int, out: list[Any],
+                 one_by_one: Callable[[bytes], None]) -> None:
     """Append to `out` the batches of a streak of n run lines: all in one if they only
-    differ in ts and dur; else its halves each, down to a few hundred lines (a streak
-    that starts with other runs and goes on as a training loop is still mostly read in
-    bulk); else with a regular expression. False if some line is not of the fixed shape
-    (then nothing is appended)."""
+    differ in ts and dur; else, if its first and last lines are of the fixed shape, its
+    halves each, down to a few hundred lines (a streak that starts with other runs and
+    goes on as a training loop is still mostly read in bulk); else by one regular
+    expression match a line; lines not of the fixed shape go to `one_by_one`."""
     batch = _uniform_batch(region, n)
-    if batch is None and n >= 512:
-        mid = region.find(b"\n", len(region) // 2) + 1
-        k = region.count(b"\n", 0, mid)
-        if 0 < k < n:
-            done = len(out)
-            if _run_batches(region[:mid], k, out) and _run_batches(region[mid:], n - k, out):
-                return True
-            del out[done:]
-            return False
     if batch is None:
+        first, last = _line_at(region, 0), _line_at(region, len(region) - 1)
+        if _RUN_OK.match(first) is None:
+            one_by_one(region)  # (as a line with fields added after pid: json for them)
+            return
+        if n >= 512 and _RUN_OK.match(last) is not None:
+            mid = region.find(b"\n", len(region) // 2) + 1
+            k = region.count(b"\n", 0, mid)
+            if 0 < k < n:
+                _run_batches(region[:mid], k, out, one_by_one)
+                _run_batches(region[mid:], n - k, out, one_by_one)
+                return
         batch = _mixed_batch(region, n)
     if batch is None:
-        return False
-    out.append(batch)
-    return True
+        one_by_one(region)
+    else:
+        out.append(batch)
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:
@@ -316,6 +324,10 @@ class TraceTail:
         else:
             events.append(obj)
 
+    def _lines(self, data: bytes, events: list[dict[str, Any]]) -> None:
+        for line in data.splitlines():
+            self._line(line, events)
+
     def _feed_bulk(self, complete: bytes, events: list[dict[str, Any]]) -> None:
         """Complete lines, streaks of successful run lines as RunBatch events: a streak's
         end is found by a regular expression over the bytes, not line by line."""
@@ -325,9 +337,8 @@ class TraceTail:
                 m = _NEXT_OTHER.search(complete, pos)
                 stop = m.start() + 1 if m is not None else size
                 region = complete[pos:stop]
-                if not _run_batches(region, region.count(b"\n"), events):
-                    for line in region.splitlines():
-                        self._line(line, events)
+                _run_batches(region, region.count(b"\n"), events,
+                             lambda lines: self._lines(lines, events))
             else:
                 stop = complete.find(b"\n", pos)
                 stop = size if stop < 0 else stop + 1
