@@ -93,6 +93,7 @@ class ScriptProcess:
     _held: list[str] = field(default_factory=list)
     _out_fd: int | None = None  # TRACE.out: the raw output, stdout and stderr as they came
     _header_seen: bool = False
+    _closed: bool = False  # the trace and TRACE.out are closed (the script ended)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
@@ -217,6 +218,8 @@ class ScriptProcess:
         pid = self.popen.pid if self.popen else 0
         line = '{"ev":"%s","pid":%d,%s\n' % (ev, pid, json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[1:])
         with self._lock:
+            if self._closed:  # output of a grandchild after the end: its descriptor is gone
+                return
             if not self._header_seen:
                 if os.fstat(self._writer.fd).st_size == 0:
                     self._held.append(line)
@@ -247,11 +250,14 @@ class ScriptProcess:
         sig = -rc if rc < 0 else None
         code = 128 + sig if sig else rc
         self._append(fmt.END, {"ts": time.monotonic_ns() - self.t0, "code": code, "signal": sig})
-        self._writer.close()
+        # Closed under the lock, and nothing written after: a tee thread still reading a
+        # grandchild's output must not write to a descriptor number reused by then.
         with self._lock:
+            self._closed = True
+            self._writer.close()
             fd, self._out_fd = self._out_fd, None
-        if fd is not None:
-            os.close(fd)
+            if fd is not None:
+                os.close(fd)
         return code
 
     def _write_fallback_header(self) -> None:

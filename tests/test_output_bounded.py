@@ -155,3 +155,34 @@ def test_a_million_printed_lines_are_all_in_trace_out_and_the_state_keeps_a_tail
     assert sum(len(o.text) for o in kept) <= 2_000_000
     assert "".join(o.text for o in kept).endswith("line 999999\n")
     assert kept.dropped_lines + "".join(o.text for o in kept).count("\n") == n
+
+
+def test_output_after_the_end_is_not_written_to_a_closed_trace(tmp_path, capfd):
+    """A grandchild keeps the script's stdout and prints after the script ended (and
+    after the launcher stopped waiting for its output): the trace ends with `end`, the
+    late line goes nowhere, and the inspector says nothing about an incomplete trace."""
+    import time
+
+    from inspector.launch import ScriptProcess, output_path
+    from inspector.trace.reader import read_trace
+
+    script = tmp_path / "late.py"
+    # (The grandchild lets go of stderr at once: the launcher then waits 2 s for stdout.)
+    late = "import os, time; os.close(2); time.sleep(3); print('late', flush=True)"
+    script.write_text(f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', {late!r}])\n"
+                      "print('bye', flush=True)\n")
+    trace = str(tmp_path / "late.jsonl")
+    proc = ScriptProcess(str(script), [], trace, passthrough=False)
+    proc.start()
+    assert proc.wait() == 0
+    # Files opened now may get the descriptor numbers the launcher just closed.
+    decoys = [open(tmp_path / f"decoy{i}", "w") for i in range(4)]
+    time.sleep(4)  # the grandchild prints, the tee thread reads it
+    for f in decoys:
+        f.close()
+    assert all((tmp_path / f"decoy{i}").read_text() == "" for i in range(4))
+    data = read_trace(trace)
+    assert data.events[-1]["ev"] == "end"
+    assert not any(e["ev"] == "out" and "late" in e["text"] for e in data.events)
+    assert "incomplete" not in capfd.readouterr().err
+    assert open(output_path(trace)).read() == "bye\n"
