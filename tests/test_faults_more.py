@@ -232,10 +232,6 @@ def test_chdir_between_sessions_keeps_call_sites_and_sources(runs):
     assert rep["runs"] == 6 and [s["runs"] for s in rep["sessions"]] == [3, 3]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "recorder bug: a code object compiled under a relative file name and first seen in a "
-    "call site after os.chdir gets `src` text null (the file is looked up from the new "
-    "working directory) and a relative `site` file that nothing can resolve"))
 def test_chdir_source_compiled_under_a_relative_name_is_embedded(runs):
     _, rec = runs["chdir"]
     data = read_trace(str(rec.trace))

@@ -198,5 +198,5 @@ def _site_of_traceback(rec: Any, exc: BaseException) -> list | None:
             found = [tb.tb_frame.f_code.co_filename, tb.tb_lineno, tb.tb_frame.f_code.co_name]
         tb = tb.tb_next
     if found is not None:
-        rec.embed_source(found[0])
+        found[0] = rec.embed_source(found[0])
     return found

@@ -40,6 +40,7 @@ class Recorder:
         self.writer = writer
         self.t0 = t0_ns
         self.pid = os.getpid()
+        self.start_cwd = os.getcwd()
         self.lib_prefixes: list[str] = [_INSPECTOR_DIR + os.sep]
         # Reentrant: describing a fetch summary (under the lock) interns its graphs.
         self._lock = threading.RLock()
@@ -197,7 +198,7 @@ class Recorder:
             for fr in frames:
                 code = fr.f_code
                 described.append(
-                    [code.co_filename, fr.f_lineno, getattr(code, "co_qualname", code.co_name)]
+                    [self._where(code.co_filename), fr.f_lineno, getattr(code, "co_qualname", code.co_name)]
                 )
             for file, _, _ in described:
                 self._embed_source(file)
@@ -208,6 +209,19 @@ class Recorder:
             )
             self._sites[key] = sid
             return sid
+
+    def _where(self, file: str) -> str:
+        """A code object's file as an absolute path: a relative one (code compiled under a
+        relative name, a module found through a relative sys.path entry) is taken from
+        the working directory the process started in, where the script most likely
+        compiled or imported it, else from the current one; as it is if neither has it."""
+        if not file or file.startswith("<") or os.path.isabs(file):
+            return file
+        for base in (self.start_cwd, os.getcwd()):
+            path = os.path.normpath(os.path.join(base, file))
+            if os.path.exists(path):
+                return path
+        return file
 
     def _embed_source(self, file: str) -> None:
         if file in self._sources or file.startswith("<"):
@@ -229,9 +243,12 @@ class Recorder:
             text=data.decode("utf-8", "replace"),
         )
 
-    def embed_source(self, file: str) -> None:
+    def embed_source(self, file: str) -> str:
+        """Embed a file's text (once); returns the file's name as the trace gives it."""
         with self._lock:
+            file = self._where(file)
             self._embed_source(file)
+            return file
 
     def new_session_id(self) -> int:
         with self._lock:
