@@ -1,8 +1,8 @@
 """Start the user's script in a child interpreter under the agent, and tee its output.
 
-The child is ``python -c <stub> TRACE T0 [--memory-interval=S] [--step-stats] [-m] TARGET
-ARGS``: the stub makes the agent importable without touching the script's environment,
-then hands over to `inspector.agent.bootstrap`. This process appends the script's output to the same
+The child is ``python inspector/agent/_launch.py TRACE T0 [--memory-interval=S]
+[--step-stats] [-m] TARGET ARGS``: the launcher makes the agent importable without
+touching the script's sys.path, then hands over to `inspector.agent.bootstrap`. This process appends the script's output to the same
 trace (``out`` events) and, when the script ends, its exit status (``end``); the same
 output, byte for byte as it came, also goes to ``TRACE.out`` next to the trace.
 """
@@ -24,18 +24,8 @@ from inspector.trace.writer import TraceWriter
 
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-_STUB = f"""\
-import sys
-_d = {_PACKAGE_PARENT!r}
-_added = _d not in sys.path
-if _added:
-    sys.path.append(_d)
-from inspector.agent.bootstrap import main as _main
-if _added:
-    sys.path.remove(_d)
-del _d, _added
-_main(sys.argv[1:])
-"""
+# The script's process starts in this file (not `python -c`: see its docstring).
+_LAUNCHER = os.path.join(_PACKAGE_PARENT, "inspector", "agent", "_launch.py")
 
 
 class LaunchError(Exception):
@@ -110,7 +100,7 @@ class ScriptProcess:
             except OSError:
                 self._out_fd = None  # the trace still has every `out` event
         self.t0 = time.monotonic_ns()
-        cmd = [self.python, "-c", _STUB, self.trace_path, str(self.t0)]
+        cmd = [self.python, _LAUNCHER, self.trace_path, str(self.t0)]
         if self.memory_interval is not None:
             cmd.append(f"--memory-interval={self.memory_interval!r}")
         if self.step_stats:

@@ -14,6 +14,7 @@ are swallowed.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -718,7 +719,34 @@ def patch_deprecation_module(mod: Any) -> None:
     mod._call_location = _call_location
 
 
+def patch_tf_stack_module(mod: Any) -> None:
+    """TensorFlow keeps the Python stack of every op it creates (shown as "Original stack
+    trace" when the op fails). Under the recorder that stack starts with the launcher's
+    and bootstrap's frames, which a plain run does not have: a stack filter, TensorFlow's
+    own mechanism for hiding frames, leaves the agent's files out."""
+    base = mod.StackTraceFilter
+    stacks = mod._source_filter_stacks
+    agent_dir = os.path.dirname(os.path.abspath(__file__))
+    ours = frozenset(os.path.join(agent_dir, name) for name in os.listdir(agent_dir)
+                     if name.endswith(".py"))
+
+    class HideInspectorFrames(base):
+        def get_filtered_filenames(self) -> frozenset:
+            return ours
+
+    def bottom() -> list:
+        f = HideInspectorFrames()
+        f.update()  # a filter's file set is filled when it is entered; this one never is
+        return [f]
+
+    stacks.default_factory = bottom
+    for stack in stacks.values():
+        if stack and type(stack[0]).__name__ == "SentinelFilter":
+            stack[0] = bottom()[0]
+
+
 PATCHERS: dict[str, Callable[[Any], None]] = {
+    "tensorflow.python.util.tf_stack": patch_tf_stack_module,
     "tensorflow.python.util.deprecation": patch_deprecation_module,
     "tensorflow.python.framework.ops": patch_ops_module,
     "tensorflow.python.framework.tensor": patch_tensor_module,
