@@ -9,7 +9,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.app import App
 from textual.strip import Strip
-from textual.widgets import Footer
 
 
 def base_styled(segments: list[Segment], base: Style, width: int) -> Strip:
@@ -53,20 +52,3 @@ def update_static(widget, content) -> None:
     widget._tfsess_height = height
     widget.update(content, layout=not same)
 
-
-class QuietFooter(Footer):
-    """Textual's Footer rebuilds all its keys (some 30 widgets, tens of ms) whenever the
-    focus moves, as the focused widget's bindings may differ: here only when the keys it
-    shows do (our panes' own bindings are not shown, so `tab` does not rebuild it)."""
-
-    _shown_keys: tuple | None = None
-
-    def bindings_changed(self, screen) -> None:
-        if self._bindings_ready and screen is self.screen and screen.app.app_focus:
-            keys = tuple((binding.key, binding.action, binding.description, enabled, tooltip)
-                         for _, binding, enabled, tooltip in screen.active_bindings.values()
-                         if binding.show)
-            if keys == self._shown_keys:
-                return
-            self._shown_keys = keys
-        super().bindings_changed(screen)

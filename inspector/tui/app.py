@@ -24,13 +24,13 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.css.query import NoMatches
-from textual.widgets import Input
+from textual.widgets import Footer, Input
 
 from inspector.analysis import playhead
 from inspector.analysis.model import Finding, Site
 from inspector.launch import LaunchError
 from inspector.trace.reader import TraceError
-from inspector.tui._textual_compat import QuietFooter, suspended
+from inspector.tui._textual_compat import suspended
 from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.detail_pane import DetailPane, describe
 from inspector.tui.events_table import EventsTable
@@ -209,7 +209,7 @@ class InspectorApp(App[int | None]):
         yield Input(placeholder="search call sites, fetch names, messages (enter; escape clears)",
                     id="search")
         yield Input(placeholder="go to: seconds (1.5) or event number (#123); enter", id="goto")
-        yield QuietFooter()
+        yield Footer()
 
     def get_system_commands(self, screen):
         """The command palette (ctrl+p): Textual's commands, then every key of ours."""
