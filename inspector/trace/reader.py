@@ -156,6 +156,19 @@ def _run_batches(region: bytes, n: int, out: list[Any],
     halves each, down to a few hundred lines (a streak that starts with other runs and
     goes on as a training loop is still mostly read in bulk); else by one regular
     expression match a line; lines not of the fixed shape go to `one_by_one`."""
+    if n < 16:
+        # A short streak (runs between other lines, as a script printing a line per run
+        # makes): a dict per line from one match, as json would give; columns and the
+        # bulk passes cost more than they save for a few lines.
+        for line in region.splitlines():
+            m = _RUN_OK.match(line)
+            if m is None:
+                one_by_one(line + b"\n")
+                continue
+            s, ts, dur, k, site, fs, th, pid = m.groups()
+            out.append({"ev": "run", "s": int(s), "ts": int(ts), "dur": int(dur), "k": k.decode(),
+                        "site": int(site), "fs": int(fs), "th": int(th), "pid": int(pid)})
+        return
     batch = _uniform_batch(region, n)
     if batch is None:
         first, last = _line_at(region, 0), _line_at(region, len(region) - 1)
