@@ -132,6 +132,7 @@ def _hide_own_frames() -> None:
 
 def announce(rec: Any, root: str, path: str, how: str) -> None:
     """One `proc` line in the root's trace: where this child's events are."""
+    from inspector.agent.recorder import _json
     from inspector.trace import format as fmt
     from inspector.trace.writer import TraceWriter
 
@@ -140,12 +141,8 @@ def announce(rec: Any, root: str, path: str, how: str) -> None:
     except OSError:
         return
     try:
-        line = json.dumps(
-            {"ev": fmt.PROC, "pid": rec.pid, "ppid": os.getppid(), "ts": rec.now(), "how": how,
-             "trace": os.path.basename(path), "argv": list(sys.argv)},
-            ensure_ascii=False, separators=(",", ":"), default=str,
-        )
-        writer.write(line + "\n")
+        writer.write(_json({"ev": fmt.PROC, "pid": rec.pid, "ppid": os.getppid(), "ts": rec.now(),
+                            "how": how, "trace": os.path.basename(path), "argv": list(sys.argv)}) + "\n")
     finally:
         writer.close()
 
