@@ -192,7 +192,7 @@ def merge_sorted(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[
 
 class MergedTail:
     """A TraceTail over the root trace that also follows its children (live view and
-    replay). `hold_back`: give out an event only once every file not yet at its end has
+    replay; report and export through `iter_merged`, the same merge). `hold_back`: give out an event only once every file not yet at its end has
     been read past its time, so that a finished trace read in chunks comes out in time
     order; off for a live trace, whose root may be silent while a child works."""
 
@@ -220,11 +220,12 @@ class MergedTail:
     def feed(self, data: bytes, final: bool = False) -> list[dict[str, Any]]:
         """The root's `feed` (the app's last call, `final=True`), and whatever is held."""
         events = self.root.feed(data, final)
-        if final and self._held:
-            held = [ev for _, _, ev in sorted(self._held)]
-            self._held = []
-            events = merge_sorted(held, events)
-        return events
+        return merge_sorted(self._flush(), events) if final else events
+
+    def _flush(self) -> list[dict[str, Any]]:
+        held = [ev for _, _, ev in sorted(self._held)]
+        self._held = []
+        return held
 
     def _push(self, source: int, events: list[dict[str, Any]]) -> None:
         t = self._time.get(source, 0)
@@ -237,10 +238,17 @@ class MergedTail:
     def read_new(self, max_bytes: int = 64 * 1024 * 1024, final: bool = False) -> list[dict[str, Any]]:
         before = self.root.offset
         events = self.root.read_new(max_bytes)
+        return self._merge(events, self.root.offset == before, max_bytes, final)
+
+    def _merge(self, events: list[dict[str, Any]], root_at_end: bool, max_bytes: int,
+               final: bool = False) -> list[dict[str, Any]]:
+        """The merge itself, for `events` just read from the root however it is read:
+        opens the children they announce, reads the next `max_bytes` of each child, and
+        gives out what is in time order so far."""
         self.finder.note(events)
         if not self.finder.children and not self._held:
             return events
-        self._at_end[0] = self.root.offset == before
+        self._at_end[0] = root_at_end
         self._push(0, events)
         for i, child in enumerate(self.finder.children, 1):
             offset = child.tail.offset
@@ -258,35 +266,25 @@ class MergedTail:
 
 def iter_merged(path: str, chunk_bytes: int = 8 << 20, bulk_runs: bool = False
                 ) -> tuple[TraceTail, Iterator[list[dict[str, Any]]]]:
-    """`iter_trace` over a root trace and its children: the children's events merged
-    into the root's batches in time order. Returns the root's tail (header, cut, ...)."""
+    """`iter_trace` over a root trace and its children: the merge of `MergedTail` (with
+    hold_back) over the root's batches, then over the rest of the children's files.
+    Returns the root's tail (header, cut, ...). The root is read by `iter_trace`, so
+    that report and export keep its checks and its errors."""
     tail, batches = iter_trace(path, chunk_bytes, bulk_runs)
-    finder = ChildFinder(path, bulk_runs)
+    merged = MergedTail(path, bulk_runs, hold_back=True)
+    merged.root = tail
 
-    def merged() -> Iterator[list[dict[str, Any]]]:
-        held: list[tuple[int, int, dict[str, Any]]] = []
-        order = 0
-        last = 0
+    def gen() -> Iterator[list[dict[str, Any]]]:
         for batch in batches:
-            for child in finder.note(batch):
-                while True:  # a child's file is finished: read it whole
-                    offset = child.tail.offset
-                    events = child.read_new(chunk_bytes)
-                    if child.tail.offset == offset:
-                        break
-                    for k, _, ev in _keyed(events):
-                        order += 1
-                        heapq.heappush(held, (k, order, ev))
-            if not finder.children:
-                yield batch
-                continue
-            for ev in batch:
-                last = _key(ev, last)
-            out = []
-            while held and held[0][0] <= last:
-                out.append(heapq.heappop(held)[2])
-            yield merge_sorted(batch, out)
-        if held:
-            yield [ev for _, _, ev in sorted(held)]
+            yield merged._merge(batch, False, chunk_bytes)
+        while True:  # the root read whole: what the children still have
+            offset = merged.offset
+            events = merged._merge([], True, chunk_bytes)
+            if events:
+                yield events
+            if not events and merged.offset == offset:
+                break
+        if merged._held:
+            yield merged._flush()
 
-    return tail, merged()
+    return tail, gen()
