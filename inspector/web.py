@@ -5,7 +5,9 @@ aiohttp server: its page opens a websocket, and for each websocket (each browser
 it starts the command it was given with Textual's web driver and relays the terminal
 in both directions. The command here is this tfsess-inspect itself, without `--web`:
 `run script.py args` (each tab runs the script once under the live view, with its own
-trace unless `-o` was given) or `replay TRACE`.
+trace unless `-o` was given) or `replay TRACE`, in the server's directory. It is started
+through inspector/_web_tab.py, by path, so that each tab imports this very `inspector`
+package, not one that the current directory may hold (as `python -m inspector` would).
 
 Bound to 127.0.0.1 only: whoever reaches the port runs the script. The URL is said on
 stderr; the server runs until Ctrl+C (or SIGTERM), exit code 0.
@@ -14,6 +16,7 @@ stderr; the server runs until Ctrl+C (or SIGTERM), exit code 0.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import socket
 import sys
@@ -23,6 +26,7 @@ from inspector.commands import CommandError
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 INSTALL_HINT = "pip install 'tfsess-inspect[web]'"
+_TAB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_web_tab.py")  # each tab's start
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +80,7 @@ def serve(inspector_args: list[str], title: str, port: int) -> int:
         port = _free_port()
     else:
         _check_port(port)
-    command = shlex.join([sys.executable, "-m", "inspector", *inspector_args])
+    command = tab_command(inspector_args)
     url = f"http://{HOST}:{port}"
 
     def listening() -> None:
@@ -86,6 +90,13 @@ def serve(inspector_args: list[str], title: str, port: int) -> int:
 
     _make_server(command, port, title).serve_until_stopped(listening)
     return 0
+
+
+def tab_command(inspector_args: list[str]) -> str:
+    """The shell command (textual-serve runs it with /bin/sh) that starts one tab's app:
+    `tfsess-inspect <inspector_args>` in this interpreter, with this `inspector` package
+    whatever the current directory holds; every word quoted."""
+    return shlex.join([sys.executable, _TAB, *inspector_args])
 
 
 def _make_server(command: str, port: int, title: str):

@@ -32,11 +32,18 @@ _ENV = {**ENV, "PYTHONPATH": str(REPO)}
 GUARD_S = 120  # a hang guard only: nothing is asserted about time
 
 
+# The server as the installed `tfsess-inspect` starts it: this checkout's package, and
+# not the current directory, first on sys.path (`python -m` would put the directory
+# first; the console script does not).
+_AS_CONSOLE_SCRIPT = ("import sys; sys.path[0] = sys.argv.pop(1); from inspector.cli import main; "
+                      "sys.exit(main())")
+
+
 @contextlib.contextmanager
-def serving(*args: str, cwd: Path):
+def serving(*args: str, cwd: Path, server: tuple[str, ...] = ("-m", "inspector")):
     """`tfsess-inspect --web --port 0 ARGS` in a child; yields (url, process) once it
     says where it listens; stopped with SIGINT (Ctrl+C) at the end."""
-    p = subprocess.Popen([sys.executable, "-m", "inspector", "--web", "--port", "0", *args],
+    p = subprocess.Popen([sys.executable, *server, "--web", "--port", "0", *args],
                          cwd=cwd, env=_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
     lines: queue.Queue[str] = queue.Queue()
@@ -126,6 +133,50 @@ def test_run_web_runs_the_script_under_the_live_view_per_tab(tmp_path):
     (trace,) = tmp_path.glob("tfsess-web_hello-*.jsonl")  # the tab's own recording
     said = [json.loads(x) for x in trace.read_text().splitlines() if x.startswith('{"ev":"out"')]
     assert "".join(e["text"] for e in said) == "hello from the browser view\n"
+
+
+def test_a_tab_runs_the_servers_own_inspector_not_one_in_the_current_directory(tmp_path):
+    # Served from a directory with a package of its own named `inspector` (say, the root
+    # of another checkout): each tab still runs the server's package, in that directory
+    # (the relative script and the tab's trace are there), and never imports the decoy.
+    here = tmp_path / "a dir"  # and a path that needs quoting in the tab's command
+    (here / "inspector").mkdir(parents=True)
+    marker = tmp_path / "decoy-imported"
+    (here / "inspector" / "__init__.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n"
+        "raise SystemExit('a decoy inspector package was imported')\n")
+    shutil.copy(HELLO, here / "web hello.py")
+    with serving("web hello.py", cwd=here,
+                 server=("-c", _AS_CONSOLE_SCRIPT, str(REPO))) as (url, _):
+
+        async def screen_unless_decoy() -> str:  # a decoy tab shows nothing: say so at once
+            screen = asyncio.ensure_future(_screen_until(url, "hello from the browser view",
+                                                         "web hello.py"))
+            while not screen.done():
+                assert not marker.exists(), "the tab imported the decoy `inspector` package"
+                await asyncio.sleep(0.1)
+            return screen.result()
+
+        text = asyncio.run(screen_unless_decoy())
+    assert "Output" in text
+    assert not marker.exists()
+    (trace,) = here.glob("tfsess-web hello-*.jsonl")
+    said = [json.loads(x) for x in trace.read_text().splitlines() if x.startswith('{"ev":"out"')]
+    assert "".join(e["text"] for e in said) == "hello from the browser view\n"
+
+
+def test_the_tab_command_quotes_every_word_for_the_shell(tmp_path, monkeypatch):
+    # textual-serve runs the command with /bin/sh: what the tab gets is what was given.
+    from inspector import web
+
+    echo = tmp_path / "it's a dir" / "echo argv.py"
+    echo.parent.mkdir()
+    echo.write_text("import sys; print(sys.argv[1:])")
+    monkeypatch.setattr(web, "_TAB", str(echo))
+    args = ["run", "-o", "my trace.jsonl", "it's $HOME.py", "--x=`id`", "a;b", "*", ""]
+    p = subprocess.run(["/bin/sh", "-c", web.tab_command(args)], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=GUARD_S)
+    assert p.stdout == f"{args}\n", p.stderr
 
 
 def test_closing_the_tab_stops_its_app_and_the_script(tmp_path):
