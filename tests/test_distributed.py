@@ -136,3 +136,60 @@ def test_the_session_detail_in_the_app_lists_a_remote_sessions_devices(scenario_
     assert "run-after-close" in text and "devices 2" in text
     shown = [line.split("CPU:0 (CPU)")[0].split()[-1] for line in text.splitlines() if "(CPU)" in line]
     assert sorted(shown) == ["/job:worker/replica:0/task:0/device:", "/job:worker/replica:0/task:1/device:"]
+
+
+def _text_report(trace) -> str:
+    # wide enough that rich does not wrap a devices line in the middle of a name
+    p = subprocess.run([sys.executable, "-m", "inspector", "report", str(trace)],
+                       env={**ENV, "PYTHONPATH": str(REPO), "COLUMNS": "400"},
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def test_the_text_report_lists_a_remote_sessions_target_and_devices(scenario_runs):
+    trace = scenario_runs["remote_two_tasks"][1].trace
+    targets = {e["s"]: e["target"] for e in _events(trace, "sess")}
+    lines = _text_report(trace).splitlines()
+    devices = [line.strip() for line in lines if "devices" in line]
+    assert [line.split(", devices: ")[0] for line in devices] == [f"target {targets[s]}" for s in (1, 2)]
+    for line in devices:  # in the order list_devices() gave them, which differs between the masters
+        assert sorted(line.split(", devices: ")[1].split(", ")) == [
+            "/job:worker/replica:0/task:0/device:CPU:0", "/job:worker/replica:0/task:1/device:CPU:0"]
+    # each under its own session's line
+    for s in (1, 2):
+        at = next(i for i, line in enumerate(lines) if f"#{s} " in line and "created" in line)
+        assert lines[at + 1].strip().startswith(f"target {targets[s]},")
+
+
+def test_the_text_report_says_when_a_remote_session_has_no_devices_listed(scenario_runs):
+    text = _text_report(scenario_runs["remote_local_server"][1].trace)
+    # session 2 never ran on its unreachable target: never asked
+    assert "target grpc://127.0.0.1:1, devices not listed" in text
+    assert "devices: /job:localhost/replica:0/task:0/device:CPU:0\n" in text
+
+
+def test_the_text_report_shortens_a_long_device_list_and_shows_an_error(scenario_runs, tmp_path):
+    lines = scenario_runs["remote_two_tasks"][1].trace.read_text().splitlines()
+    many = [[f"/job:worker/replica:0/task:{i}/device:CPU:0", "CPU", 1 << 28] for i in range(12)]
+    edited = []
+    for line in lines:
+        ev = json.loads(line)
+        if ev["ev"] == "devices" and ev["s"] == 1:
+            line = json.dumps({**ev, "devices": many})
+        elif ev["ev"] == "devices":
+            line = json.dumps({**{k: v for k, v in ev.items() if k != "devices"}, "devices": [],
+                               "error": "not listed: localhost:1 did not answer (timed out)"})
+        edited.append(line)
+    trace = tmp_path / "t.jsonl"
+    trace.write_text("\n".join(edited) + "\n")
+    devices = [line.strip() for line in _text_report(trace).splitlines() if "devices" in line]
+    assert devices[0].endswith(", devices (12): /job:worker/replica:0/task:0/device:CPU:0, "
+                               "/job:worker/replica:0/task:1/device:CPU:0, "
+                               "/job:worker/replica:0/task:2/device:CPU:0, …")
+    assert devices[1].endswith(", devices: not listed: localhost:1 did not answer (timed out)")
+
+
+def test_the_text_report_of_local_sessions_has_no_devices_line(scenario_runs):
+    text = _text_report(scenario_runs["correct_usage"][1].trace)
+    assert "sessions " in text and "devices" not in text and "target" not in text

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from inspector.analysis.memory import format_bytes, session_peak, summary
-from inspector.analysis.model import Finding
+from inspector.analysis.model import Finding, SessionInfo
 from inspector.analysis.state import TraceState
 from inspector.tui.text import clean
 
@@ -33,6 +33,29 @@ def _memory_line(state: TraceState) -> Text | None:
         return None
     line = Text("  memory peak: ", style="bold")
     line.append(" · ".join(f"{dev} {', '.join(parts)}" for dev, parts in per_device.items()))
+    return line
+
+
+_DEVICES_SHOWN = 3  # a cluster can have hundreds: the line stays one line
+
+
+def _devices_line(s: SessionInfo) -> Text | None:
+    """A remote session's target and what its list_devices() said (`devices` event);
+    None for the local target, whose devices are the process's own."""
+    if not s.target:
+        return None
+    line = Text(f"    target {clean(s.target)}, devices")
+    if s.devices_error is not None:
+        line.append(f": {clean(s.devices_error)}", style="yellow")
+    elif s.devices is None:
+        # asked only after a successful run (docs/trace-format.md): often none at all
+        line.append(" not listed", style="dim")
+    else:
+        names = [clean(name) for name, _, _ in s.devices[:_DEVICES_SHOWN]]
+        if len(s.devices) > _DEVICES_SHOWN:
+            line.append(f" ({len(s.devices)}): {', '.join(names)}, …")
+        else:
+            line.append(f": {', '.join(names) or 'none'}")
     return line
 
 
@@ -63,6 +86,9 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
                 f"{clean(dev)} {format_bytes(v)} {clean(src)}"
                 for dev, by_source in peaks.items() for src, v in by_source.items()))
         console.print(line)
+        devices = _devices_line(s)
+        if devices is not None:
+            console.print(devices)
     memory = _memory_line(state)
     if memory is not None:
         console.print(memory)
