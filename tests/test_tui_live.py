@@ -88,8 +88,9 @@ def test_following_shows_events_appended_to_a_growing_trace(trace_lines, tmp_pat
                         fh.flush()
                         delays.append(await wait_for(
                             pilot, lambda before=before: len(app.view.state.runs) == before + 1))
-                        # Following: the newest event is selected and in view.
-                        assert table.cursor == len(table.rows) - 1
+                        # Following: the newest event is selected and in view (the panes
+                        # are redrawn at most every PANE_REFRESH seconds).
+                        await wait_for(pilot, lambda: table.cursor == len(table.rows) - 1)
                     else:
                         fh.write(line)
                         fh.flush()

@@ -1,11 +1,13 @@
 """The inspector app: one screen of panes over a `TraceView`, fed by an event source.
 
-A thread polls the source (~20 Hz) and posts `TraceBatch` messages; the app feeds
-them to the view on the event loop and refreshes each pane once per batch.
+A thread polls the source (~20 Hz) and puts what it read in an `Inbox`, posting a
+`TraceReady` wake-up when none is outstanding; the app feeds the view in short slices
+on the event loop and redraws the panes at most every PANE_REFRESH seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import functools
 import gc
@@ -30,12 +32,13 @@ from inspector.analysis import playhead
 from inspector.analysis.model import Finding, Site
 from inspector.launch import LaunchError
 from inspector.trace.reader import TraceError
-from inspector.tui._textual_compat import suspended
+from inspector.tui._textual_compat import refresh_layout, suspended
 from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.detail_pane import DetailPane, describe
 from inspector.tui.events_table import EventsTable
 from inspector.tui.findings_panel import SEVERITY_ICON, FindingsPanel
-from inspector.tui.messages import ScriptExited, TraceBatch, TraceProblem
+from inspector.tui.inbox import Inbox, Read
+from inspector.tui.messages import ScriptExited, TraceProblem, TraceReady
 from inspector.tui.output_pane import OutputPane
 from inspector.tui.source_pane import Mark, SourcePane, SourceView, read_from_disk
 from inspector.tui.sources import POLL_INTERVAL, TraceFile
@@ -51,6 +54,12 @@ NARROW_WIDTH = 110
 NARROW_HEIGHT = 30
 PLAY_INTERVAL = 0.05  # replay: the playhead moves at most 20 times a second
 LOAD_REFRESH = 0.25  # replay: while a big trace is read, the panes are redrawn this often
+PANE_REFRESH = 0.1  # live: under a fast script, the panes are redrawn this often
+# The poller's reads are fed in slices of about FEED_SLICE seconds, so that a key
+# pressed meanwhile waits at most that long (plus one redraw); FEED_CHUNK events
+# between looks at the clock.
+FEED_SLICE = 0.02
+FEED_CHUNK = 500
 
 MARK_STYLE = {"created": "bold green", "closed": "bold red", "entered": "bold cyan"}
 
@@ -180,7 +189,7 @@ class InspectorApp(App[int | None]):
         self._chosen_finding: Finding | None = None
         self._panes_pending = False
         self._main_screen = None
-        self._lanes = -1
+        self._timeline_rows = -1
         self.last_batch_at: float | None = None
         # Replay: the playhead is a position in view.rows (None: no playhead, live mode).
         self.playhead: int | None = None
@@ -194,6 +203,10 @@ class InspectorApp(App[int | None]):
         self._out_ts: list[int] = []
         self._errors: tuple[list | None, int] = (None, 0)
         self._panes_at = 0.0
+        self._panes_version = -1
+        self._panes_timer = None
+        self._panes_findings_before = 1 << 62
+        self.inbox = Inbox()
         self._applied: tuple | None = None  # the playhead last drawn (_apply_playhead)
 
     # -- layout ------------------------------------------------------------------
@@ -288,12 +301,15 @@ class InspectorApp(App[int | None]):
                 return
             if events or final:
                 tail = src.tail
-                self.post_message(TraceBatch(events, tail.header, final, tail.cut, tail.bad_lines))
+                if self.inbox.put(Read(events, tail.header, final, tail.cut, tail.bad_lines)):
+                    self.post_message(TraceReady())
             if final:
                 if src.live:
                     self.post_message(ScriptExited(src.exit_code))
                 return
-            if not events:
+            if events:
+                self.inbox.wait_for_room(self._stop)
+            else:
                 self._stop.wait(POLL_INTERVAL)
 
     def on_unmount(self) -> None:
@@ -304,40 +320,94 @@ class InspectorApp(App[int | None]):
 
     # -- messages ------------------------------------------------------------------------
     @_while_mounted
-    def on_trace_batch(self, msg: TraceBatch) -> None:
+    def on_trace_ready(self, msg: TraceReady) -> None:
+        """Feed what the poller read, FEED_SLICE seconds of it at a time; if more is
+        waiting, post another wake-up behind whatever (keys) came in meanwhile."""
         view = self.view
+        inbox = self.inbox
         had_state = view.state is not None
         findings_before = len(view.findings)
         before = view.state.event_count if view.state else 0
-        view.feed(msg.header, msg.events, msg.final, findings=self.source.live)
+        deadline = time.monotonic() + FEED_SLICE
+        final = fed = False
+        drained = True
+        while True:
+            read = inbox.take()
+            if read is None:
+                break
+            events = read.events
+            for start in range(0, max(len(events), 1), FEED_CHUNK):
+                chunk = events[start:start + FEED_CHUNK]
+                last = start + FEED_CHUNK >= len(events)
+                view.feed(read.header, chunk, read.final and last, findings=self.source.live)
+                fed = True
+                if not last and time.monotonic() >= deadline:
+                    inbox.put_back(Read(events[start + FEED_CHUNK:], read.header, read.final,
+                                        read.cut, read.bad_lines))
+                    break
+            else:
+                view.cut = read.cut
+                view.bad_lines = read.bad_lines
+                final = final or read.final
+                self.batches += 1
+                if time.monotonic() < deadline:
+                    continue
+            drained = False
+            break
+        if not drained:
+            # Posted from the event loop's next turn, not now: Textual takes queued
+            # messages without yielding to the loop, so a wake-up posted here would run
+            # before keys the terminal thread has handed the loop meanwhile.
+            asyncio.get_running_loop().call_soon(self.post_message, TraceReady())
+        if not fed:
+            return
         if view.state is not None and view.state.event_count - before > 1000:
             # The state lives as long as the app: keep the cyclic GC from walking a
             # million runs again and again (full collections were 0.3-1 s pauses).
             gc.freeze()
-        view.cut = msg.cut
-        view.bad_lines = msg.bad_lines
-        self.batches += 1
         self.last_batch_at = time.monotonic()
         if view.state is None:
             return
-        now = time.monotonic()
-        if not self.source.follow and not msg.final and had_state and \
-                now - self._panes_at < LOAD_REFRESH:
-            return  # replay still reading: the panes catch up at most every LOAD_REFRESH
-        self._panes_at = now
+        if final or not had_state:
+            self._refresh_panes(final, findings_before)
+            return
+        # A fast script: the panes are redrawn at most every `interval`, and once more
+        # after the last batch (a timer), not once per batch.
+        self._panes_findings_before = min(self._panes_findings_before, findings_before)
+        interval = PANE_REFRESH if self.source.follow else LOAD_REFRESH
+        wait = self._panes_at + interval - time.monotonic()
+        if wait <= 0:
+            self._refresh_panes(False, self._panes_findings_before)
+        elif self._panes_timer is None:
+            self._panes_timer = self.set_timer(wait, self._panes_due)
+
+    @_while_mounted
+    def _panes_due(self) -> None:
+        self._panes_timer = None
+        if self._panes_version != self.view.version and self.view.state is not None:
+            self._refresh_panes(False, self._panes_findings_before)
+
+    def _refresh_panes(self, final: bool, findings_before: int) -> None:
+        view = self.view
+        self._panes_at = time.monotonic()
+        self._panes_version = view.version
+        self._panes_findings_before = 1 << 62
         st = view.state
         table = self._q(EventsTable)
-        if not had_state:
+        if table.cwd is None:
             table.cwd = st.header.get("cwd")
         self._extend_filter()
         table.data_changed(follow=self.follow)
         timeline = self._q(Timeline)
-        lanes = len(st.user_sessions())
-        timeline.refresh(layout=lanes != self._lanes)
-        self._lanes = lanes
+        rows = timeline.content_rows()  # a session or a memory series appeared: relayout
+        if rows != self._timeline_rows:
+            refresh_layout(timeline)
+        else:
+            timeline.refresh()
+        self._timeline_rows = rows
         self._q(FindingsPanel).set_findings(view.findings)
         self._q(OutputPane).feed(st.output)
-        if msg.final:
+        if final:
             self._on_finished()
         elif len(view.findings) != findings_before and self.selected_ref is not None:
             self._select(self.selected_ref)

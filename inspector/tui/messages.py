@@ -5,22 +5,11 @@ widget's class, as Textual's own widgets do.)"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.message import Message
 
 
-class TraceBatch(Message):
-    """Events read from the trace since the last batch (one poll of the file)."""
-
-    def __init__(self, events: list[dict[str, Any]], header: dict[str, Any] | None,
-                 final: bool = False, cut: bool = False, bad_lines: int = 0) -> None:
-        super().__init__()
-        self.events = events
-        self.header = header
-        self.final = final  # nothing more will come: the script and the recording ended
-        self.cut = cut  # the trace's last line was cut mid-way
-        self.bad_lines = bad_lines
+class TraceReady(Message):
+    """The poller put reads of the trace in the app's inbox (inspector/tui/inbox.py)."""
 
 
 class TraceProblem(Message):

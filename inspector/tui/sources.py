@@ -20,6 +20,9 @@ from inspector.trace.merge import MergedTail
 
 POLL_INTERVAL = 0.05  # 20 Hz
 MAX_BATCH_BYTES = 4 * 1024 * 1024  # a huge trace arrives in several batches
+# Following a growing trace, reads are smaller: the app feeds them in short slices
+# while the script goes on (inspector/tui/inbox.py), and a read is held in memory.
+FOLLOW_BATCH_BYTES = 512 * 1024
 
 
 class TraceFile:
@@ -34,6 +37,7 @@ class TraceFile:
         # Successful run lines in column batches: no dict per run (inspector/trace/reader.py);
         # the script's child processes' traces merged in (inspector/trace/merge.py).
         self.tail = MergedTail(path, bulk_runs=True, hold_back=not follow)
+        self.batch_bytes = FOLLOW_BATCH_BYTES if follow else MAX_BATCH_BYTES
         self.stopped = threading.Event()
         self._ended = False  # saw the `end` event
         self.start_error: str | None = None
@@ -57,14 +61,14 @@ class TraceFile:
     def poll(self) -> tuple[list[dict[str, Any]], bool]:
         """One read of what was appended. Returns (events, final)."""
         offset = self.tail.offset
-        events = self.tail.read_new(MAX_BATCH_BYTES)
+        events = self.tail.read_new(self.batch_bytes)
         if any(ev.get("ev") == "end" for ev in events[-3:]):
             self._ended = True
         if events or self.tail.offset != offset:  # (a line longer than a batch: go on)
             return events, False
         if self._ended or not self.follow or self.stopped.is_set() or self._child_done():
             # Read what the child may have written between our read and its end.
-            events = self.tail.read_new(MAX_BATCH_BYTES)
+            events = self.tail.read_new(self.batch_bytes)
             if events or self.tail.offset != offset:
                 return events, False
             events = self.tail.feed(b"", final=True)

@@ -112,6 +112,10 @@ class Timeline(Widget, can_focus=True):
 
     # -- geometry ---------------------------------------------------------------
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.content_rows()
+
+    def content_rows(self) -> int:
+        """Lanes, memory series and the axis: the height the timeline asks for."""
         st = self.view.state
         lanes = len(st.user_sessions()) if st else 0
         return max(1, lanes) + len(self.memory_keys()) + 1
