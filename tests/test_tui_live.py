@@ -234,6 +234,22 @@ def test_survives_a_trace_cut_in_the_middle_of_a_line(trace_lines, tmp_path):
     asyncio.run(go())
 
 
+def test_lines_that_are_not_events_are_counted_in_the_status_bar(trace_lines, tmp_path):
+    path = tmp_path / "garbage.jsonl"
+    path.write_bytes(trace_lines[0] + b"\x00\xffnot json\n" + b"".join(trace_lines[1:5])
+                     + b"[1, 2]\n" + b"".join(trace_lines[5:]))
+
+    async def go():
+        app = InspectorApp(TraceFile(str(path)))
+        async with app.run_test(size=(160, 36)) as pilot:
+            await wait_for(pilot, lambda: app.view.final)
+            await pilot.pause()
+            assert "2 lines skipped" in status(app)
+            assert len(app.view.state.runs) == 9  # everything else is there
+
+    asyncio.run(go())
+
+
 def test_a_line_longer_than_a_read_batch_is_not_taken_for_a_cut(trace_lines, tmp_path):
     big_source = json.dumps({"ev": "src", "pid": 1, "file": "/nowhere/big.py", "sha256": None,
                              "text": "x = 1\n" * 1_000_000}).encode() + b"\n"

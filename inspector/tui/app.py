@@ -26,7 +26,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.css.query import NoMatches
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from inspector.analysis import playhead
 from inspector.analysis.model import Finding, Site
@@ -38,6 +38,7 @@ from inspector.tui.detail_pane import DetailPane, describe
 from inspector.tui.events_table import EventsTable
 from inspector.tui.findings_panel import SEVERITY_ICON, FindingsPanel
 from inspector.tui.inbox import Inbox, Read
+from inspector.tui.key_footer import KeyFooter
 from inspector.tui.messages import ScriptExited, TraceProblem, TraceReady
 from inspector.tui.output_pane import OutputPane
 from inspector.tui.source_pane import Mark, SourcePane, SourceView, read_from_disk
@@ -222,7 +223,7 @@ class InspectorApp(App[int | None]):
         yield Input(placeholder="search call sites, fetch names, messages (enter; escape clears)",
                     id="search")
         yield Input(placeholder="go to: seconds (1.5) or event number (#123); enter", id="goto")
-        yield Footer()
+        yield KeyFooter()
 
     def get_system_commands(self, screen):
         """The command palette (ctrl+p): Textual's commands, then every key of ours."""
@@ -486,6 +487,9 @@ class InspectorApp(App[int | None]):
             extra.append(self.problem)
         if self.view.cut:
             extra.append("trace cut mid-line")
+        if self.view.bad_lines:
+            n = self.view.bad_lines  # (report and replay on the command line say it too)
+            extra.append(f"{n} line{'s' if n != 1 else ''} skipped (not trace events)")
         if self.session_filter is not None:
             extra.append(f"session #{self.session_filter} only")
         if self.search is not None:
@@ -494,7 +498,9 @@ class InspectorApp(App[int | None]):
         if self.interrupted and state == "running":
             extra.append("SIGINT sent (ctrl+c again quits)")
         if self.playhead is not None:
-            extra[:0] = self._playhead_words()
+            # After what is wrong with the trace (it must stay in view), before the rest.
+            health = int(bool(self.problem)) + int(self.view.cut) + int(bool(self.view.bad_lines))
+            extra[health:health] = self._playhead_words()
         if self.disk_note:
             extra.append(self.disk_note)
         findings = self.view.findings
