@@ -127,7 +127,36 @@ class DetailPane(VerticalScroll, can_focus=True):
     """
 
     def compose(self):
-        yield Static(Text("no event selected", style="dim"), id="detail-text")
+        yield FlatStatic(Text("no event selected", style="dim"), id="detail-text")
 
-    def show(self, text) -> None:
-        update_static(self.query_one("#detail-text", Static), text)
+    def show(self, content) -> None:
+        self.query_one("#detail-text", FlatStatic).show(content)
+
+
+class FlatStatic(Static):
+    """A Static that turns its Rich content (the details' grid) into styled lines once
+    per width. A Rich Table is otherwise measured and laid out again whenever the screen
+    is, a good part of a layout's ~20 ms at every selection that changes a pane's
+    height."""
+
+    _content = None
+    _width = -1
+
+    def show(self, content) -> None:
+        self._content = content
+        self._draw()
+
+    def on_resize(self, event) -> None:
+        if self._content is not None and self.content_region.width != self._width:
+            self._draw()
+
+    def _draw(self) -> None:
+        content, width = self._content, self.content_region.width
+        if width > 0 and not isinstance(content, (Text, str)):
+            console = self.app.console
+            lines = console.render_lines(content, console.options.update_width(width), pad=False)
+            content = Text("\n").join(
+                Text.assemble(*((seg.text, seg.style) for seg in line if not seg.control))
+                for line in lines)
+        self._width = width
+        update_static(self, content)
