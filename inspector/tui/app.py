@@ -206,7 +206,7 @@ class InspectorApp(App[int | None]):
         self._panes_at = 0.0
         self._panes_version = -1
         self._panes_timer = None
-        self._panes_findings_before = 1 << 62
+        self._panes_findings = 0  # findings when the panes were last redrawn
         self.inbox = Inbox()
         self._applied: tuple | None = None  # the playhead last drawn (_apply_playhead)
 
@@ -325,36 +325,9 @@ class InspectorApp(App[int | None]):
         """Feed what the poller read, FEED_SLICE seconds of it at a time; if more is
         waiting, post another wake-up behind whatever (keys) came in meanwhile."""
         view = self.view
-        inbox = self.inbox
         had_state = view.state is not None
-        findings_before = len(view.findings)
         before = view.state.event_count if view.state else 0
-        deadline = time.monotonic() + FEED_SLICE
-        final = fed = False
-        drained = True
-        while True:
-            read = inbox.take()
-            if read is None:
-                break
-            events = read.events
-            for start in range(0, max(len(events), 1), FEED_CHUNK):
-                chunk = events[start:start + FEED_CHUNK]
-                last = start + FEED_CHUNK >= len(events)
-                view.feed(read.header, chunk, read.final and last, findings=self.source.live)
-                fed = True
-                if not last and time.monotonic() >= deadline:
-                    inbox.put_back(Read(events[start + FEED_CHUNK:], read.header, read.final,
-                                        read.cut, read.bad_lines))
-                    break
-            else:
-                view.cut = read.cut
-                view.bad_lines = read.bad_lines
-                final = final or read.final
-                self.batches += 1
-                if time.monotonic() < deadline:
-                    continue
-            drained = False
-            break
+        fed, final, drained = self._feed_slice(time.monotonic() + FEED_SLICE)
         if not drained:
             # Posted from the event loop's next turn, not now: Textual takes queued
             # messages without yielding to the loop, so a wake-up posted here would run
@@ -370,29 +343,61 @@ class InspectorApp(App[int | None]):
         if view.state is None:
             return
         if final or not had_state:
-            self._refresh_panes(final, findings_before)
+            self._refresh_panes(final)
             return
         # A fast script: the panes are redrawn at most every `interval`, and once more
         # after the last batch (a timer), not once per batch.
-        self._panes_findings_before = min(self._panes_findings_before, findings_before)
         interval = PANE_REFRESH if self.source.follow else LOAD_REFRESH
         wait = self._panes_at + interval - time.monotonic()
         if wait <= 0:
-            self._refresh_panes(False, self._panes_findings_before)
+            self._refresh_panes(False)
         elif self._panes_timer is None:
             self._panes_timer = self.set_timer(wait, self._panes_due)
+
+    def _feed_slice(self, deadline: float) -> tuple[bool, bool, bool]:
+        """Feed reads from the inbox until it is empty or `deadline` has passed.
+        Returns (anything fed, the final read fed, the inbox emptied)."""
+        fed = final = False
+        while True:
+            read = self.inbox.take()
+            if read is None:
+                return fed, final, True
+            fed = True
+            rest = self._feed_read(read, deadline)
+            if rest is not None:
+                self.inbox.put_back(rest)
+                return fed, final, False
+            final = final or read.final
+            if time.monotonic() >= deadline:
+                return fed, final, False
+
+    def _feed_read(self, read: Read, deadline: float) -> Read | None:
+        """Feed one read, FEED_CHUNK events at a time; what is left of it when
+        `deadline` passes, or None."""
+        events = read.events
+        for start in range(0, max(len(events), 1), FEED_CHUNK):
+            end = start + FEED_CHUNK
+            last = end >= len(events)
+            self.view.feed(read.header, events[start:end], read.final and last,
+                           findings=self.source.live)
+            if not last and time.monotonic() >= deadline:
+                return Read(events[end:], read.header, read.final, read.cut, read.bad_lines)
+        self.view.cut = read.cut
+        self.view.bad_lines = read.bad_lines
+        self.batches += 1
+        return None
 
     @_while_mounted
     def _panes_due(self) -> None:
         self._panes_timer = None
         if self._panes_version != self.view.version and self.view.state is not None:
-            self._refresh_panes(False, self._panes_findings_before)
+            self._refresh_panes(False)
 
-    def _refresh_panes(self, final: bool, findings_before: int) -> None:
+    def _refresh_panes(self, final: bool) -> None:
         view = self.view
         self._panes_at = time.monotonic()
         self._panes_version = view.version
-        self._panes_findings_before = 1 << 62
+        findings_before, self._panes_findings = self._panes_findings, len(view.findings)
         st = view.state
         table = self._q(EventsTable)
         if table.cwd is None:
