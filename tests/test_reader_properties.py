@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inspector.analysis.state import StateBuilder
-from inspector.trace.reader import TraceError, TraceTail
+from inspector.trace.reader import TraceError, TraceTail, _parse
 
 HEADER = b'{"ev":"header","format":"tfsess-trace","version":1,"pid":1,"argv":[]}\n'
 
@@ -112,3 +112,30 @@ def test_bulk_read_runs_give_the_same_state_as_one_by_one(kinds, chunk):
     assert a.event_count == b.event_count and a.last_ts == b.last_ts
     assert [(s.id, s.runs, s.errors) for s in a.sessions.values()] == \
         [(s.id, s.runs, s.errors) for s in b.sessions.values()]
+
+
+def _as_json(line: bytes):
+    """What json.loads makes of a line, as the reader keeps it (an event dict or None)."""
+    try:
+        obj = json.loads(line)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) and isinstance(obj.get("ev"), str) else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(), st.integers(0, 2**40), st.integers(0, 2), st.integers(0, 2**60))
+def test_output_lines_are_read_as_json_reads_them(text, pid, fd, ts):
+    # The recorder's own shape (inspector/launch.py): the text json-escaped, UTF-8 raw.
+    line = ('{"ev":"out","pid":%d,%s' % (pid, json.dumps(
+        {"fd": fd, "ts": ts, "text": text}, ensure_ascii=False, separators=(",", ":"))[1:])
+            ).encode("utf-8", "surrogatepass")
+    assert _parse(line) == json.loads(line)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([b"\\", b"n", b"\\n", b'"', b"\x00", b"\x1f", b"\x7f", b"\xed\xa0\x80",
+                                 b"\xff", b"\xc3\xa9", b"a", b"\\u0041", b"\\\\n"]), max_size=12))
+def test_output_lines_with_any_bytes_as_text_read_as_json_reads_them(parts):
+    line = b'{"ev":"out","pid":1,"fd":1,"ts":5,"text":"' + b"".join(parts) + b'"}'
+    assert _parse(line) == _as_json(line)

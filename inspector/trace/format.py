@@ -32,6 +32,7 @@ END = "end"
 # The fixed prefixes an indexer can test with bytes.startswith().
 RUN_OK_PREFIX = b'{"ev":"run",'
 RUN_ERROR_PREFIX = b'{"ev":"runerr",'
+OUTPUT_PREFIX = b'{"ev":"out",'
 
 # Run call kinds (the value of "k" in run events).
 RUN_KINDS = ("run", "partial_run_setup", "partial_run", "callable", "eval", "operation-run", "monitored-run")

@@ -51,6 +51,14 @@ _RUN_OK = re.compile(
 )
 
 
+# Output lines are the next most (a script printing a line per run: two per run).
+# Their text is read without json when it holds no escape but \n (json's strings
+# never hold a raw quote or control character; anything else goes through json).
+_OUT = re.compile(
+    rb'\{"ev":"out","pid":(\d{1,18}),"fd":(\d{1,18}),"ts":(\d{1,18}),"text":"([^"\x00-\x1f]*)"\}\r?$'
+)
+
+
 # (At most 18 digits: the numbers must fit the analysis' 64-bit columns.)
 _RUN_OK_LINES = re.compile(
     rb'^\{"ev":"run","s":(\d{1,18}),"ts":(\d{1,18}),"dur":(\d{1,18}),("k":"[a-z_-]+",'
@@ -196,6 +204,18 @@ def _parse(line: bytes) -> dict[str, Any] | None:
             s, ts, dur, k, site, fs, th, pid = m.groups()
             return {"ev": "run", "s": int(s), "ts": int(ts), "dur": int(dur), "k": k.decode(),
                     "site": int(site), "fs": int(fs), "th": int(th), "pid": int(pid)}
+    elif line.startswith(fmt.OUTPUT_PREFIX):
+        m = _OUT.match(line)
+        if m is not None:
+            pid, fd, ts, raw = m.groups()
+            if raw.count(b"\\") == raw.count(b"\\n"):  # every backslash is a \n
+                try:
+                    text = raw.decode("utf-8", "surrogatepass")  # (as json.loads decodes)
+                except UnicodeDecodeError:
+                    return None
+                if b"\\" in raw:
+                    text = text.replace("\\n", "\n")
+                return {"ev": "out", "pid": int(pid), "fd": int(fd), "ts": int(ts), "text": text}
     try:
         obj = json.loads(line)
     except (ValueError, UnicodeDecodeError, RecursionError):
