@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -65,3 +66,11 @@ def expectations(script: Path) -> dict[str, list[str]]:
 
 def parse_pairs(body: str) -> dict[str, str]:
     return dict(part.split("=", 1) for part in body.split())
+
+
+def report_json(trace: Path | str) -> dict:
+    """`tfsess-inspect report TRACE --format json` in a child process, parsed."""
+    p = subprocess.run([sys.executable, "-m", "inspector", "report", str(trace), "--format", "json"],
+                       env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)

@@ -4,14 +4,19 @@ replay and the live view merge them into one timeline (issue #6)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from inspector.analysis.state import StateBuilder
 from inspector.trace.merge import ID_STRIDE, MergedTail
-from tests.helpers import ENV, REPO, comparable_stderr, run_plain, run_recorded, strip_summary
+from tests.helpers import (
+    REPO,
+    comparable_stderr,
+    report_json,
+    run_plain,
+    run_recorded,
+    strip_summary,
+)
 
 SCRIPTS = REPO / "tests" / "scripts"
 PARENT = SCRIPTS / "children_parent.py"
@@ -25,11 +30,6 @@ def recorded(tmp_path_factory):
     return run_plain(PARENT, timeout=300), run_recorded(PARENT, trace=trace, timeout=300), tmp
 
 
-def _report(trace) -> dict:
-    p = subprocess.run([sys.executable, "-m", "inspector", "report", str(trace), "--format", "json"],
-                       env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout)
 
 
 def test_the_script_behaves_as_without_the_recorder(recorded):
@@ -59,7 +59,7 @@ def test_each_child_that_imports_tensorflow_has_its_own_trace(recorded):
 
 def test_report_merges_the_children(recorded):
     _, rec, tmp = recorded
-    report = _report(tmp / "t.jsonl")
+    report = report_json(tmp / "t.jsonl")
     pids = {s["pid"] for s in report["sessions"]}
     assert len(pids) == 3  # subprocess, pool worker, forked child (the root made none)
     assert len({s["id"] for s in report["sessions"]}) == len(report["sessions"]) == 4
@@ -114,7 +114,7 @@ def test_the_replay_app_shows_a_lane_group_per_process(recorded):
     from tests.test_tui_app import SIZE, loaded, text_of
 
     _, _, tmp = recorded
-    report = _report(tmp / "t.jsonl")
+    report = report_json(tmp / "t.jsonl")
     child_pids = [str(s["pid"]) for s in report["sessions"]]
 
     async def go():

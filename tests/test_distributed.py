@@ -11,18 +11,13 @@ import sys
 
 from inspector.analysis import build_state
 from inspector.trace.reader import read_trace
-from tests.helpers import ENV, REPO
+from tests.helpers import ENV, REPO, report_json
 
 
 def _events(trace, ev):
     return [json.loads(line) for line in trace.read_text().splitlines() if line.startswith('{"ev":"%s"' % ev)]
 
 
-def _report(trace) -> dict:
-    p = subprocess.run([sys.executable, "-m", "inspector", "report", str(trace), "--format", "json"],
-                       env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout)
 
 
 def test_a_session_on_a_local_grpc_server_records_its_target_and_devices(scenario_runs):
@@ -60,7 +55,7 @@ def test_sessions_of_a_two_task_cluster_list_both_tasks_devices(scenario_runs):
 
 
 def test_report_json_gives_each_remote_session_its_devices_and_findings(scenario_runs):
-    report = _report(scenario_runs["remote_two_tasks"][1].trace)
+    report = report_json(scenario_runs["remote_two_tasks"][1].trace)
     by_id = {s["id"]: s for s in report["sessions"]}
     assert by_id[2]["target"].startswith("grpc://localhost:")
     assert {d["name"] for d in by_id[2]["devices"]} == {"/job:worker/replica:0/task:0/device:CPU:0",

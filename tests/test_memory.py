@@ -25,6 +25,7 @@ from tests.helpers import (
     REPO,
     Result,
     comparable_stderr,
+    report_json,
     run_plain,
     run_recorded,
     strip_summary,
@@ -84,10 +85,6 @@ def _state(trace: Path):
     return build_state(data.header, data.events)
 
 
-def _report(trace: Path) -> dict:
-    p = subprocess.run([sys.executable, "-m", "inspector", "report", "--format", "json", str(trace)],
-                       env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True)
-    return json.loads(p.stdout)
 
 
 # -- real TensorFlow -------------------------------------------------------------
@@ -105,7 +102,7 @@ def test_four_64_mib_variables_show_as_steps_in_rss_and_allocator(memory_runs):
     _, alloc = state.memory.series("CPU:0", "allocator")
     steps = [v for i, v in enumerate(alloc) if i == 0 or v != alloc[i - 1]]
     assert [v for v in steps if v >= 64 * MIB][:4] == [64 * MIB, 128 * MIB, 192 * MIB, 256 * MIB]
-    report = _report(res.trace)
+    report = report_json(res.trace)
     entries = {(m["device"], m["source"]): m for m in report["memory"]}
     assert entries[("CPU:0", "allocator")]["peak_bytes"] >= 256 * MIB
     assert entries[("CPU:0", "rss")]["peak_bytes"] - entries[("CPU:0", "rss")]["min_bytes"] >= 200 * MIB
@@ -143,7 +140,7 @@ def test_gpu_stand_in_is_sampled_through_tensorflows_public_functions(memory_run
     _, cur = state.memory.series("GPU:0", "allocator")
     steps = [v for i, v in enumerate(cur) if i == 0 or v != cur[i - 1]]
     assert steps == [0, 64 * MIB, 128 * MIB, 192 * MIB, 32 * MIB]
-    report = _report(res.trace)
+    report = report_json(res.trace)
     gpu = [m for m in report["memory"] if m["device"] == "GPU:0"]
     assert gpu == [{"device": "GPU:0", "source": "allocator", "samples": len(cur),
                     "min_bytes": 0, "peak_bytes": 192 * MIB}]
