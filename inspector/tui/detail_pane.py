@@ -152,11 +152,13 @@ class FlatStatic(Static):
 
     def _draw(self) -> None:
         content, width = self._content, self.content_region.width
+        height = None
         if width > 0 and not isinstance(content, (Text, str)):
             console = self.app.console
             lines = console.render_lines(content, console.options.update_width(width), pad=False)
             content = Text("\n").join(
                 Text.assemble(*((seg.text, seg.style) for seg in line if not seg.control))
                 for line in lines)
+            height = len(lines)
         self._width = width
-        update_static(self, content)
+        update_static(self, content, height)

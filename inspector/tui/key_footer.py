@@ -16,7 +16,7 @@ class KeyFooter(Footer):
 
     def bindings_changed(self, screen: Screen) -> None:
         shown = tuple(
-            (binding.key, binding.description, enabled, tooltip)
+            (binding.key, binding.action, binding.description, enabled, tooltip)
             for _node, binding, enabled, tooltip in screen.active_bindings.values()
             if binding.show
         )
