@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 
 from rich.segment import Segment
@@ -69,3 +70,16 @@ def _invalidate_box(widget) -> None:
     if getattr(widget, "_layout_required", False) and hasattr(widget, "_layout_updates"):
         widget._layout_updates += 1
 
+
+def draw_up_to(fps: int) -> None:
+    """Let screens made from now on draw up to `fps` frames a second.
+
+    Textual draws from a timer at 60 Hz (TEXTUAL_FPS, read once, when Textual is
+    imported). A key whose work ends just after a tick waits for the next one: up to
+    17 ms of its 50. Frames are still drawn only when something changed. A TEXTUAL_FPS
+    the user set is kept."""
+    if os.environ.get("TEXTUAL_FPS"):
+        return
+    import textual.screen
+
+    textual.screen.UPDATE_PERIOD = 1 / fps

@@ -32,7 +32,8 @@ from inspector.analysis import playhead
 from inspector.analysis.model import Finding, Site
 from inspector.launch import LaunchError
 from inspector.trace.reader import TraceError
-from inspector.tui._textual_compat import refresh_layout, suspended
+from inspector.tui import collector
+from inspector.tui._textual_compat import draw_up_to, refresh_layout, suspended
 from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.detail_pane import DetailPane, describe
 from inspector.tui.events_table import EventsTable
@@ -61,6 +62,7 @@ PANE_REFRESH = 0.1  # live: under a fast script, the panes are redrawn this ofte
 # between looks at the clock.
 FEED_SLICE = 0.02
 FEED_CHUNK = 500
+FRAME_RATE = 120  # frames a second at most (Textual's default, 60, adds up to 17 ms to a key)
 
 MARK_STYLE = {"created": "bold green", "closed": "bold red", "entered": "bold cyan"}
 
@@ -166,6 +168,7 @@ class InspectorApp(App[int | None]):
     REPLAY_ACTIONS = {"play", "step", "goto", "speed", "speed_step", "edge"}
 
     def __init__(self, source: TraceFile, clock=time.monotonic) -> None:
+        draw_up_to(FRAME_RATE)
         super().__init__()
         self.source = source
         self.view = TraceView()
@@ -209,6 +212,8 @@ class InspectorApp(App[int | None]):
         self._panes_findings = 0  # findings when the panes were last redrawn
         self.inbox = Inbox()
         self._applied: tuple | None = None  # the playhead last drawn (_apply_playhead)
+        self._collector_timer = None
+        self._gc_thresholds: tuple[int, int, int] | None = None
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -314,6 +319,8 @@ class InspectorApp(App[int | None]):
                 self._stop.wait(POLL_INTERVAL)
 
     def on_unmount(self) -> None:
+        if self._gc_thresholds is not None:
+            collector.release(self._gc_thresholds)
         self._stop.set()
         self.source.stop()
         if self.source.running:
@@ -447,6 +454,10 @@ class InspectorApp(App[int | None]):
         # What the findings and the post-mortem indexes made lives on too: out of the
         # cyclic GC's way (full collections over it were 10-20 ms pauses between keys).
         gc.freeze()
+        if self._collector_timer is None:
+            self._gc_thresholds = collector.hold_full_collections()
+            self._collector_timer = self.set_interval(collector.CHECK_INTERVAL,
+                                                      collector.collect_if_due)
 
     @_while_mounted
     def _tick(self) -> None:
