@@ -104,12 +104,20 @@ def first_frame(tmp: str) -> tuple[float, float]:
 
 # -- frames ------------------------------------------------------------------------------
 def watch_frames(app: InspectorApp) -> list[float]:
-    """Timestamps of the frames the app writes (headless: the calls to _display)."""
+    """Timestamps of the frames the app writes (headless: the calls to _display).
+
+    Headless, Textual skips turning a frame into terminal escapes; a terminal pays for
+    that before its frame is written, so it is done here too, and the frame is timed
+    once it is done."""
+    from textual._compositor import CompositorUpdate
+
     frames: list[float] = []
     original = app._display
 
     def display(screen, renderable):
         if renderable is not None:
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(app.console)
             frames.append(time.perf_counter())
         return original(screen, renderable)
 
