@@ -117,13 +117,13 @@ def test_the_session_detail_in_the_app_lists_a_remote_sessions_devices(scenario_
     from inspector.tui.app import InspectorApp
     from inspector.tui.detail_pane import DetailPane
     from inspector.tui.sources import TraceFile
-    from tests.test_tui_app import loaded, text_of
+    from tests.test_tui_app import loaded
 
     async def go() -> str:
         app = InspectorApp(TraceFile(str(scenario_runs["remote_two_tasks"][1].trace)))
         async with app.run_test(size=(200, 50)) as pilot:  # wide: a device name on one line
             await loaded(pilot)  # opens on the first finding: the run after close on session 2
-            return text_of(app.query_one(DetailPane))
+            return app.query_one(DetailPane).text
 
     import asyncio
 

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from textual.geometry import Region
-from textual.widgets import Static
 
 from inspector.tui.app import InspectorApp
+from inspector.tui.detail_pane import DetailPane
 from inspector.tui.output_pane import OutputPane
 from inspector.tui.sources import TraceFile
 from inspector.tui.text import clean, one_line, plain
@@ -84,7 +84,7 @@ def test_the_app_shows_exception_messages_and_output_literally(tmp_path, message
                 await pilot.pause(0.01)
             await pilot.pause(0.1)
             # The first finding is that failing run: its message is in the detail pane.
-            detail = app.query_one("#detail-text", Static)
+            detail = app.query_one(DetailPane)
             width, height = detail.outer_size
             shown = " ".join(" ".join(
                 strip.text for strip in detail.render_lines(Region(0, 0, width, height))).split())

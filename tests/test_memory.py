@@ -268,7 +268,7 @@ def test_a_runs_memory_change_is_in_its_details(memory_runs):
     from inspector.tui.app import InspectorApp
     from inspector.tui.detail_pane import DetailPane
     from inspector.tui.sources import TraceFile
-    from tests.test_tui_app import SIZE, loaded, text_of
+    from tests.test_tui_app import SIZE, loaded
 
     res = memory_runs["gpu"]
 
@@ -283,7 +283,7 @@ def test_a_runs_memory_change_is_in_its_details(memory_runs):
                     break
                 await pilot.press("j")
             await pilot.pause()
-            return text_of(app.query_one(DetailPane))
+            return app.query_one(DetailPane).text
 
     text = " ".join(asyncio.run(go()).split())
     assert "memory Δ GPU:0 +64.0 MiB across this run" in text, text

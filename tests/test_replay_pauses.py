@@ -48,3 +48,35 @@ def test_replay_holds_full_collections_and_gives_them_back_on_exit(traces):  # n
         assert gc.get_threshold() == before
 
     run(go)
+
+
+def test_moving_between_events_whose_details_differ_in_height_lays_nothing_out(traces):  # noqa: F811
+    """The detail pane, the findings and the output change their content's height
+    without a screen-wide layout (TextView, QuietVirtualSize): one layout is 10-20 ms
+    of a key's 50 at a million events."""
+    from inspector.tui.detail_pane import DetailPane
+
+    async def go():
+        app = InspectorApp(TraceFile(traces["here"]))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("g")  # the first event: a session created, then its runs
+            await pilot.pause(0.2)
+            screen = app.screen
+            layouts = []
+            original = screen._refresh_layout
+
+            def counted(*args, **kwargs):
+                layouts.append(app.view.info(app.selected_ref).kind)
+                return original(*args, **kwargs)
+
+            screen._refresh_layout = counted
+            heights = set()
+            for _ in range(10):
+                await pilot.press("full_stop")
+                await pilot.pause(0.1)
+                heights.add(app.query_one(DetailPane).line_count)
+            assert len(heights) > 1  # (else this would show nothing)
+            assert layouts == []
+
+    run(go)

@@ -305,7 +305,7 @@ def test_detail_and_source_say_a_session_is_open_until_the_playhead_passes_its_c
             made, closed = first.created_site.line, first.closed_site.line
             source = app.query_one(SourceView)
             assert made in source.marks and closed not in source.marks
-            detail = " ".join(text_of(app.query_one("#detail")).split())
+            detail = " ".join(app.query_one("#detail").text.split())
             assert f"created at two_sessions.py:{made}, open" in detail
             later = next(r for r in range(close_row + 1, len(view.rows))
                          if view.info(view.rows[r]).session == 1)  # a run after close()
@@ -313,7 +313,7 @@ def test_detail_and_source_say_a_session_is_open_until_the_playhead_passes_its_c
             await pilot.pause()
             await pilot.pause()
             assert made in source.marks and closed in source.marks
-            detail = " ".join(text_of(app.query_one("#detail")).split())
+            detail = " ".join(app.query_one("#detail").text.split())
             assert f"closed (explicit) at two_sessions.py:{closed}" in detail
 
     run(go)

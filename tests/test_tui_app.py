@@ -145,7 +145,7 @@ def test_keys_move_select_and_filter(trace):
             # enter: details of the selected event.
             await pilot.press("enter")
             assert app.focused is app.query_one(DetailPane)
-            assert "a:0  float32 ()" in text_of(app.query_one(DetailPane))
+            assert "a:0  float32 ()" in app.query_one(DetailPane).text
 
     asyncio.run(go())
 
@@ -293,7 +293,7 @@ def test_markup_and_escapes_in_user_text_are_shown_literally(trace):
             assert "[bold red]not markup[/bold red] ␛[31mnot red␛[0m" in pane.lines
             assert "[bold red]not markup[/bold red] ␛[31m" in text_of(pane)
             await pilot.press("n")  # the run that fetched "[bold]x[/bold]:0"
-            detail = text_of(app.query_one(DetailPane))
+            detail = app.query_one(DetailPane).text
             assert "[bold]x[/bold]:0" in detail
             source = text_of(app.query_one(SourcePane))
             assert 'first.run("[bold]x[/bold]:0")' in source

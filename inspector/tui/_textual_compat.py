@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import App
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 
@@ -83,3 +86,22 @@ def draw_up_to(fps: int) -> None:
     import textual.screen
 
     textual.screen.UPDATE_PERIOD = 1 / fps
+
+
+
+class QuietVirtualSize(ScrollView):
+    """A scrolling view whose virtual size can change without a screen-wide layout.
+
+    Textual's `virtual_size` reactive asks for a layout of the whole screen (and a redraw
+    of what moved) on any change: 10-20 ms of a key's 50 when a key adds a finding, an
+    output line or a wrapped line. For a view in a fixed slot (all our panes: their height
+    comes from the grid) only the scrollbars depend on it, and they are updated here.
+    Put it last among the bases, `class OutputPane(Log, QuietVirtualSize)`: its
+    `virtual_size` still comes first, and the CSS and component classes are Log's
+    (Textual inherits those along the first base only)."""
+
+    virtual_size = Reactive(Size(0, 0))  # (Widget's has layout=True)
+
+    def _watch_virtual_size(self, size: Size) -> None:
+        if self.is_mounted and self.size:
+            self._scroll_update(size)

@@ -42,7 +42,7 @@ from inspector.tui.inbox import Inbox, Read
 from inspector.tui.key_footer import KeyFooter
 from inspector.tui.messages import ScriptExited, TraceProblem, TraceReady
 from inspector.tui.output_pane import OutputPane
-from inspector.tui.source_pane import Mark, SourcePane, SourceView, read_from_disk
+from inspector.tui.source_pane import Mark, SourcePane, in_view, read_from_disk
 from inspector.tui.sources import POLL_INTERVAL, TraceFile
 from inspector.tui.status_bar import StatusBar
 from inspector.tui.text import clean, one_line
@@ -62,7 +62,7 @@ PANE_REFRESH = 0.1  # live: under a fast script, the panes are redrawn this ofte
 # between looks at the clock.
 FEED_SLICE = 0.02
 FEED_CHUNK = 500
-FRAME_RATE = 120  # frames a second at most (Textual's default, 60, adds up to 17 ms to a key)
+FRAME_RATE = 240  # frames a second at most (Textual's default, 60, adds up to 17 ms to a key)
 
 MARK_STYLE = {"created": "bold green", "closed": "bold red", "entered": "bold cyan"}
 
@@ -189,7 +189,6 @@ class InspectorApp(App[int | None]):
         self._started = clock()
         self._filtered_upto = 0
         self.batches = 0
-        self._pinned: tuple | None = None
         self._chosen_finding: Finding | None = None
         self._panes_pending = False
         self._main_screen = None
@@ -653,33 +652,36 @@ class InspectorApp(App[int | None]):
         if code is None:
             title.append("\n(source not recorded in the trace)", "dim italic")
         pane = self._q(SourcePane)
+        if finding is not None and code is not None and marks:
+            pinned = self._pins(pane, title, pane.code.lines_for(file, code), line, marks)
+            if pinned:
+                title = Group(title, *pinned)
         pane.show(title, finding is not None, file, code, line or None,
                   finding is not None or not info.ok, marks)
-        if finding is not None and code is not None and marks:
-            self._pin_marks(title)
-            # The title's height changes the code's: check again once laid out.
-            self.call_after_refresh(self._pin_marks, title)
 
-    def _pin_marks(self, title: Text) -> None:
+    @staticmethod
+    def _pins(pane: SourcePane, title: Text, lines, line: int | None,
+              marks: dict[int, Mark]) -> list[Text]:
         """Under a finding's message, the lines where its session was created and
-        closed, when they are out of the code's view (even far from the run)."""
-        view = self._q(SourceView)
-        if not view.marks or view.file is None:
-            return
-        pinned = []
-        for n in sorted(view.marks):
-            if 0 < n <= len(view.lines) and not view.in_view(n):
-                mark = view.marks[n]
-                pin = Text(no_wrap=True, overflow="ellipsis")
-                pin.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
-                pin.append_text(view.lines[n - 1])
-                pin.append(f"  ◀ {mark.note}", "italic")
-                pinned.append(pin)
-        key = (id(title), tuple(p.plain for p in pinned))
-        if key != self._pinned:
-            self._pinned = key
-            self._q(SourcePane).set_title(Group(title, *pinned))
-            view.center_line()
+        closed, when they are out of the code's view (even far from the run). Worked out
+        before anything is drawn, so the title changes once per selection (each change of
+        its height is a layout of the screen)."""
+        pinned: list[Text] = []
+        for _ in range(3):  # pins make the title taller and the code shorter: look again
+            height = pane.code_height(Group(title, *pinned), True)
+            again = []
+            for n in sorted(marks):
+                if 0 < n <= len(lines) and not in_view(line, marks, n, height):
+                    mark = marks[n]
+                    pin = Text(no_wrap=True, overflow="ellipsis")
+                    pin.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
+                    pin.append_text(lines[n - 1])
+                    pin.append(f"  ◀ {mark.note}", "italic")
+                    again.append(pin)
+            if [p.plain for p in again] == [p.plain for p in pinned]:
+                break
+            pinned = again
+        return pinned
 
     def choose_finding(self, index: int) -> None:
         findings = self.view.findings

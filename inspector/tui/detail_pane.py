@@ -6,14 +6,12 @@ import os
 
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from inspector.analysis.model import Finding, Leaf
 from inspector.analysis.playhead import session_phase
-from inspector.tui._textual_compat import update_static
 from inspector.tui.events_table import KIND_NAMES, fmt_dur
 from inspector.tui.text import clean, one_line
+from inspector.tui.text_view import TextView
 from inspector.tui.timeline import format_size
 from inspector.tui.view import EventInfo, TraceView
 
@@ -116,49 +114,16 @@ def _rel(path: str, cwd: str | None) -> str:
     return path
 
 
-class DetailPane(VerticalScroll, can_focus=True):
+class DetailPane(TextView, can_focus=True):
     DEFAULT_CSS = """
     DetailPane {
         background: $surface;
-        scrollbar-size-vertical: 1;
         padding: 0 1;
     }
-    DetailPane > Static { width: 1fr; }
     """
 
-    def compose(self):
-        yield FlatStatic(Text("no event selected", style="dim"), id="detail-text")
+    def __init__(self, **kwargs) -> None:
+        super().__init__(Text("no event selected", style="dim"), **kwargs)
 
     def show(self, content) -> None:
-        self.query_one("#detail-text", FlatStatic).show(content)
-
-
-class FlatStatic(Static):
-    """A Static that turns its Rich content (the details' grid) into styled lines once
-    per width. A Rich Table is otherwise measured and laid out again whenever the screen
-    is, a good part of a layout's ~20 ms at every selection that changes a pane's
-    height."""
-
-    _content = None
-    _width = -1
-
-    def show(self, content) -> None:
-        self._content = content
-        self._draw()
-
-    def on_resize(self, event) -> None:
-        if self._content is not None and self.content_region.width != self._width:
-            self._draw()
-
-    def _draw(self) -> None:
-        content, width = self._content, self.content_region.width
-        height = None
-        if width > 0 and not isinstance(content, (Text, str)):
-            console = self.app.console
-            lines = console.render_lines(content, console.options.update_width(width), pad=False)
-            content = Text("\n").join(
-                Text.assemble(*((seg.text, seg.style) for seg in line if not seg.control))
-                for line in lines)
-            height = len(lines)
-        self._width = width
-        update_static(self, content, height)
+        self.update(content)

@@ -15,10 +15,9 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from inspector.tui._textual_compat import base_styled
+from inspector.tui._textual_compat import QuietVirtualSize, base_styled
 from inspector.tui.text import one_line
 from inspector.tui.view import EventInfo, TraceView
 
@@ -60,7 +59,7 @@ def fmt_dur(ns: int | None) -> str:
     return f"{ns / 1e9:.2f}s"
 
 
-class EventsTable(ScrollView, can_focus=True):
+class EventsTable(QuietVirtualSize, can_focus=True):
     """Rows of the trace; the cursor is the app's selection."""
 
     COMPONENT_CLASSES = {

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from inspector.analysis.model import Finding
+from inspector.tui._textual_compat import QuietVirtualSize
 from inspector.tui.text import one_line
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
@@ -28,7 +29,7 @@ def finding_prompt(f: Finding) -> Text:
     return text
 
 
-class FindingsPanel(OptionList):
+class FindingsPanel(OptionList, QuietVirtualSize):
     DEFAULT_CSS = """
     FindingsPanel {
         height: 1fr;

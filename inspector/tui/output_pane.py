@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from textual.widgets import Log
 
+from inspector.tui._textual_compat import QuietVirtualSize
 from inspector.tui.text import clean
 
 MAX_LINES = 5000
@@ -26,7 +27,7 @@ def _total(outputs: Sequence) -> int:
     return getattr(outputs, "total", len(outputs))
 
 
-class OutputPane(Log):
+class OutputPane(Log, QuietVirtualSize):
     DEFAULT_CSS = """
     OutputPane {
         background: $surface;

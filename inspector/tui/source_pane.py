@@ -20,11 +20,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from inspector.tui._textual_compat import base_styled, update_static
+from inspector.tui._textual_compat import QuietVirtualSize, base_styled, update_static
 from inspector.tui.text import clean
 
 THEME = "monokai"
@@ -86,7 +85,27 @@ class LazyLines:
 WHOLE_FILE_LINES = 3000  # longer files are highlighted a block at a time
 
 
-class SourceView(ScrollView, can_focus=True):
+def window_top(line: int | None, marks, height: int) -> int:
+    """The first line shown (0-based) in `height` lines: the selected line a third of the
+    way down, moved so the marked lines near it (created, closed) are in view too."""
+    line = line or 1
+    top = max(0, line - 1 - height // 3)
+    near = [m for m in marks if abs(m - line) < height] + [line]
+    lo, hi = min(near), max(near)
+    if hi - lo < height:
+        top = min(top, lo - 1)
+        if hi > top + height:
+            top = hi - height
+    return max(0, top)
+
+
+def in_view(line: int | None, marks, number: int, height: int) -> bool:
+    """Whether line `number` is shown when `height` lines are, around `line`."""
+    top = window_top(line, marks, height)
+    return top < number <= top + height
+
+
+class SourceView(QuietVirtualSize, can_focus=True):
     COMPONENT_CLASSES = {
         "source-view--gutter",
         "source-view--highlight",
@@ -101,6 +120,7 @@ class SourceView(ScrollView, can_focus=True):
     SourceView {
         background: $surface;
         scrollbar-size-vertical: 1;
+        overflow-y: scroll;  /* (a scrollbar that comes and goes lays the screen out) */
         overflow-x: hidden;
     }
     SourceView > .source-view--gutter { color: $text-disabled; }
@@ -153,23 +173,7 @@ class SourceView(ScrollView, can_focus=True):
         self.refresh()
 
     def window_top(self, height: int | None = None) -> int:
-        """The first line shown (0-based): the selected line a third of the way down,
-        moved so the marked lines near it (created, closed) are in view too."""
-        height = height or self.size.height or 12
-        line = self.line or 1
-        top = max(0, line - 1 - height // 3)
-        near = [m for m in self.marks if abs(m - line) < height] + [line]
-        lo, hi = min(near), max(near)
-        if hi - lo < height:
-            top = min(top, lo - 1)
-            if hi > top + height:
-                top = hi - height
-        return max(0, top)
-
-    def in_view(self, number: int) -> bool:
-        height = self.size.height or 12
-        top = self.window_top()
-        return top < number <= top + height
+        return window_top(self.line, self.marks, height or self.size.height or 12)
 
     def center_line(self) -> None:
         if self.line is None:
@@ -227,22 +231,42 @@ class SourceView(ScrollView, can_focus=True):
         return strip.apply_style(self.rich_style)
 
 
+TITLE_MAX_HEIGHT = 10
+
+
 class SourcePane(Vertical):
     """A title (file:line, or the finding's message) over the code."""
 
-    DEFAULT_CSS = """
-    SourcePane { height: 1fr; }
-    SourcePane > #source-title {
+    DEFAULT_CSS = f"""
+    SourcePane {{ height: 1fr; }}
+    SourcePane > #source-title {{
         height: auto;
-        max-height: 10;
+        max-height: {TITLE_MAX_HEIGHT};
         padding: 0 1;
         background: $panel;
-    }
-    SourcePane > #source-title.-finding {
+        border-left: thick $panel;
+    }}
+    /* (Only colours change: a border that came and went would lay the screen out.) */
+    SourcePane > #source-title.-finding {{
         background: $error 20%;
         border-left: thick $error;
-    }
+    }}
     """
+    TITLE_GUTTER = 3  # the title's padding and left border (CSS above)
+
+    def title_height(self, title, finding: bool) -> int | None:
+        """The lines `title` takes (None before the pane is laid out)."""
+        width = self.size.width - self.TITLE_GUTTER
+        if width <= 0:
+            return None
+        console = self.app.console
+        lines = console.render_lines(title, console.options.update_width(width), pad=False)
+        return min(len(lines), TITLE_MAX_HEIGHT)
+
+    def code_height(self, title, finding: bool) -> int:
+        """The code's lines under `title` (once laid out)."""
+        height = self.title_height(title, finding)
+        return max(1, self.size.height - (height or 1))
 
     def compose(self) -> ComposeResult:
         yield Static(Text("no event selected", style="dim"), id="source-title")
@@ -252,14 +276,11 @@ class SourcePane(Vertical):
     def code(self) -> SourceView:
         return self.query_one(SourceView)
 
-    def set_title(self, title) -> None:
-        update_static(self.query_one("#source-title", Static), title)
-
     def show(self, title, finding: bool, file: str | None, code: str | None,
              line: int | None, error: bool, marks: dict[int, Mark]) -> None:
         header = self.query_one("#source-title", Static)
-        update_static(header, title)
         header.set_class(finding, "-finding")
+        update_static(header, title, self.title_height(title, finding))
         self.code.show(file, code, line, error, marks)
 
 
