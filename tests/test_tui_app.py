@@ -83,7 +83,7 @@ def test_opens_on_the_first_finding_with_its_line_highlighted(trace):
             # Where the session was created and closed (a `with` line: both) is marked.
             assert code.marks[28].symbol == "+×"
             # The whole highlighted line, gutter to edge, is on one distinct background.
-            y = 32 - 1 - int(code.scroll_offset.y)
+            y = 32 - 1 - int(code.scroll_offset.y) + len(code.title_lines)
             strip = code.render_line(y)
             assert "second.run(total)" in strip.text
             backgrounds = {seg.style.bgcolor for seg in strip if seg.style}
@@ -91,7 +91,7 @@ def test_opens_on_the_first_finding_with_its_line_highlighted(trace):
             other = code.render_line(y + 1)
             assert {seg.style.bgcolor for seg in other if seg.style}.isdisjoint(backgrounds)
             # The finding's message is shown above the source.
-            title = text_of(app.query_one("#source-title"))
+            title = app.query_one(SourceView).title_text
             flat = " ".join(line.strip(" █") for line in title.splitlines())
             assert "run-after-close" in flat and "used Session #2 after it was closed" in flat
             status = text_of(app.query_one(StatusBar))
@@ -160,7 +160,7 @@ def test_n_goes_through_every_finding_even_two_about_one_run(trace):
             seen = []
             for _ in range(len(findings)):
                 seen.append(app.finding_index)
-                title = text_of(app.query_one("#source-title"))
+                title = app.query_one(SourceView).title_text
                 assert findings[app.finding_index].kind in title
                 await pilot.press("n")
             assert seen == [0, 1, 2, 3] and app.finding_index == 0  # and round again

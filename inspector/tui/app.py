@@ -668,7 +668,7 @@ class InspectorApp(App[int | None]):
         its height is a layout of the screen)."""
         pinned: list[Text] = []
         for _ in range(3):  # pins make the title taller and the code shorter: look again
-            height = pane.code_height(Group(title, *pinned), True)
+            height = pane.code.code_height(Group(title, *pinned))
             again = []
             for n in sorted(marks):
                 if 0 < n <= len(lines) and not in_view(line, marks, n, height):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
@@ -21,9 +22,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.widgets import Static
 
-from inspector.tui._textual_compat import QuietVirtualSize, base_styled, update_static
+from inspector.tui._textual_compat import QuietVirtualSize, base_styled
 from inspector.tui.text import clean
 
 THEME = "monokai"
@@ -83,6 +83,7 @@ class LazyLines:
 
 
 WHOLE_FILE_LINES = 3000  # longer files are highlighted a block at a time
+TITLE_MAX_HEIGHT = 10
 
 
 def window_top(line: int | None, marks, height: int) -> int:
@@ -114,6 +115,9 @@ class SourceView(QuietVirtualSize, can_focus=True):
         "source-view--closed",
         "source-view--entered",
         "source-view--note",
+        "source-view--title",
+        "source-view--title-finding",
+        "source-view--title-bar",
     }
 
     DEFAULT_CSS = """
@@ -130,6 +134,9 @@ class SourceView(QuietVirtualSize, can_focus=True):
     SourceView > .source-view--closed { color: $error; text-style: bold; }
     SourceView > .source-view--entered { color: $secondary; text-style: bold; }
     SourceView > .source-view--note { color: $text-muted; text-style: italic; }
+    SourceView > .source-view--title { background: $panel; }
+    SourceView > .source-view--title-finding { background: $error 20%; }
+    SourceView > .source-view--title-bar { color: $error; }
     """
 
     BINDINGS = [
@@ -148,6 +155,13 @@ class SourceView(QuietVirtualSize, can_focus=True):
         self.line: int | None = None
         self.error = False
         self.marks: dict[int, Mark] = {}
+        # The title (file:line, or a finding's message) is drawn in the view's first rows,
+        # not by a widget above it: a title that grew or shrank resized the code view,
+        # and Textual laid the screen out twice for it (~20 ms, at every finding).
+        self._title: RenderableType = Text("no event selected", style="dim")
+        self.finding = False
+        self.title_lines: list[list[Segment]] = []
+        self._title_width = -1
 
     def lines_for(self, file: str | None, code: str | None) -> list[Text] | LazyLines:
         """The file's highlighted lines (highlighted once per file)."""
@@ -162,18 +176,64 @@ class SourceView(QuietVirtualSize, can_focus=True):
             lines = self._cache[file] = lines
         return lines
 
-    def show(self, file: str | None, code: str | None, line: int | None, error: bool,
-             marks: dict[int, Mark]) -> None:
+    def show(self, title: RenderableType, finding: bool, file: str | None, code: str | None,
+             line: int | None, error: bool, marks: dict[int, Mark]) -> None:
+        self._title, self.finding = title, finding
+        self._wrap_title()
         if file != self.file:
             self.file = file
             self.lines = self.lines_for(file, code)
         self.line, self.error, self.marks = line, error, marks
-        self.virtual_size = Size(self.size.width, len(self.lines))
+        self._sync_size()
         self.center_line()
         self.refresh()
 
+    # -- the title ------------------------------------------------------------------------
+    TITLE_GUTTER = 3  # a bar and a space before the title, a space after it
+
+    def title_max(self) -> int:
+        """At most half the pane, and never more than TITLE_MAX_HEIGHT lines."""
+        return max(1, min(TITLE_MAX_HEIGHT, self.size.height // 2))
+
+    def title_lines_for(self, title: RenderableType) -> list[list[Segment]] | None:
+        """`title` wrapped to the view's width (None before it is laid out)."""
+        width = self.size.width - self.TITLE_GUTTER
+        if width <= 0:
+            return None
+        console = self.app.console
+        lines = console.render_lines(title, console.options.update_width(width), pad=False)
+        return lines[:self.title_max()]
+
+    def code_height(self, title: RenderableType | None = None) -> int:
+        """The rows left for the code under `title` (default: the title shown)."""
+        lines = self.title_lines if title is None else self.title_lines_for(title)
+        return max(1, (self.size.height or 12) - len(lines or [None]))
+
+    @property
+    def title_text(self) -> str:
+        return "\n".join("".join(seg.text for seg in line) for line in self.title_lines)
+
+    def _wrap_title(self) -> None:
+        lines = self.title_lines_for(self._title)
+        if lines is not None:
+            self.title_lines = lines
+            self._title_width = self.size.width
+
+    def _sync_size(self) -> None:
+        # The code scrolls under the title: its last line can reach the bottom row.
+        self.virtual_size = Size(self.size.width, len(self.lines) + len(self.title_lines))
+
+    def _render_title_line(self, row: int, width: int) -> Strip:
+        style = self.get_component_rich_style
+        base = style("source-view--title-finding" if self.finding else "source-view--title")
+        bar = Segment("▌", style("source-view--title-bar")) if self.finding else Segment(" ")
+        body = Strip(self.title_lines[row]).crop_extend(0, width - self.TITLE_GUTTER, None)
+        strip = Strip([bar, Segment(" "), *body, Segment(" ")])
+        return strip.apply_style(self.rich_style + Style(bgcolor=base.bgcolor))
+
+    # -- the code ---------------------------------------------------------------------------
     def window_top(self, height: int | None = None) -> int:
-        return window_top(self.line, self.marks, height or self.size.height or 12)
+        return window_top(self.line, self.marks, height or self.code_height())
 
     def center_line(self) -> None:
         if self.line is None:
@@ -181,7 +241,9 @@ class SourceView(QuietVirtualSize, can_focus=True):
         self.scroll_to(y=self.window_top(), animate=False, immediate=True)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.lines))
+        if self.size.width != self._title_width:
+            self._wrap_title()
+        self._sync_size()
         self.center_line()
 
     def action_scroll_by(self, n: int) -> None:
@@ -189,7 +251,9 @@ class SourceView(QuietVirtualSize, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        index = int(self.scroll_offset.y) + y
+        if y < len(self.title_lines):
+            return self._render_title_line(y, width)
+        index = int(self.scroll_offset.y) + y - len(self.title_lines)
         if index >= len(self.lines):
             return base_styled([], self.rich_style, width)
         number = index + 1
@@ -231,45 +295,15 @@ class SourceView(QuietVirtualSize, can_focus=True):
         return strip.apply_style(self.rich_style)
 
 
-TITLE_MAX_HEIGHT = 10
-
-
 class SourcePane(Vertical):
-    """A title (file:line, or the finding's message) over the code."""
+    """The selected event's source: a title (file:line, or the finding's message) over
+    the code, both drawn by the one `SourceView`."""
 
-    DEFAULT_CSS = f"""
-    SourcePane {{ height: 1fr; }}
-    SourcePane > #source-title {{
-        height: auto;
-        max-height: {TITLE_MAX_HEIGHT};
-        padding: 0 1;
-        background: $panel;
-        border-left: thick $panel;
-    }}
-    /* (Only colours change: a border that came and went would lay the screen out.) */
-    SourcePane > #source-title.-finding {{
-        background: $error 20%;
-        border-left: thick $error;
-    }}
+    DEFAULT_CSS = """
+    SourcePane { height: 1fr; }
     """
-    TITLE_GUTTER = 3  # the title's padding and left border (CSS above)
-
-    def title_height(self, title, finding: bool) -> int | None:
-        """The lines `title` takes (None before the pane is laid out)."""
-        width = self.size.width - self.TITLE_GUTTER
-        if width <= 0:
-            return None
-        console = self.app.console
-        lines = console.render_lines(title, console.options.update_width(width), pad=False)
-        return min(len(lines), TITLE_MAX_HEIGHT)
-
-    def code_height(self, title, finding: bool) -> int:
-        """The code's lines under `title` (once laid out)."""
-        height = self.title_height(title, finding)
-        return max(1, self.size.height - (height or 1))
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("no event selected", style="dim"), id="source-title")
         yield SourceView(id="source-code")
 
     @property
@@ -278,10 +312,7 @@ class SourcePane(Vertical):
 
     def show(self, title, finding: bool, file: str | None, code: str | None,
              line: int | None, error: bool, marks: dict[int, Mark]) -> None:
-        header = self.query_one("#source-title", Static)
-        header.set_class(finding, "-finding")
-        update_static(header, title, self.title_height(title, finding))
-        self.code.show(file, code, line, error, marks)
+        self.code.show(title, finding, file, code, line, error, marks)
 
 
 def read_from_disk(path: str) -> str | None:
