@@ -80,3 +80,31 @@ def test_moving_between_events_whose_details_differ_in_height_lays_nothing_out(t
             assert layouts == []
 
     run(go)
+
+
+def test_the_go_to_box_floats_over_the_panes_and_leaves_the_footer_be(traces):  # noqa: F811
+    """Shown or hidden, the box resizes no pane, and the footer is not rebuilt into it
+    and out of it: each of those was a screen layout after a jump."""
+    from textual.widgets import Input
+
+    from inspector.tui.events_table import EventsTable
+    from inspector.tui.key_footer import KeyFooter
+
+    async def go():
+        app = InspectorApp(TraceFile(traces["here"]))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            table, footer = app.query_one(EventsTable), app.query_one(KeyFooter)
+            region, keys = table.region, list(footer.query("FooterKey"))
+            await pilot.press("t")
+            await pilot.pause(0.1)
+            assert app.focused is app.query_one("#goto", Input)
+            assert table.region == region
+            assert list(footer.query("FooterKey")) == keys  # the same widgets: no rebuild
+            await pilot.press("#", "3", "enter")
+            await pilot.pause(0.1)
+            assert app.playhead == 2 and app.focused is table
+            assert table.region == region
+            assert list(footer.query("FooterKey")) == keys
+
+    run(go)
