@@ -88,7 +88,6 @@ def draw_up_to(fps: int) -> None:
     textual.screen.UPDATE_PERIOD = 1 / fps
 
 
-
 class QuietVirtualSize(ScrollView):
     """A scrolling view whose virtual size can change without a screen-wide layout.
 

@@ -161,7 +161,7 @@ class SourceView(QuietVirtualSize, can_focus=True):
         self._title: RenderableType = Text("no event selected", style="dim")
         self.finding = False
         self.title_lines: list[list[Segment]] = []
-        self._title_width = -1
+        self._title_for: tuple[int, int] | None = None  # the size it was wrapped for
 
     def lines_for(self, file: str | None, code: str | None) -> list[Text] | LazyLines:
         """The file's highlighted lines (highlighted once per file)."""
@@ -217,7 +217,7 @@ class SourceView(QuietVirtualSize, can_focus=True):
         lines = self.title_lines_for(self._title)
         if lines is not None:
             self.title_lines = lines
-            self._title_width = self.size.width
+            self._title_for = (self.size.width, self.size.height)  # (the cap is by height)
 
     def _sync_size(self) -> None:
         # The code scrolls under the title: its last line can reach the bottom row.
@@ -241,7 +241,7 @@ class SourceView(QuietVirtualSize, can_focus=True):
         self.scroll_to(y=self.window_top(), animate=False, immediate=True)
 
     def on_resize(self) -> None:
-        if self.size.width != self._title_width:
+        if (self.size.width, self.size.height) != self._title_for:
             self._wrap_title()
         self._sync_size()
         self.center_line()
