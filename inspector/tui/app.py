@@ -1021,8 +1021,9 @@ class InspectorApp(App[int | None]):
 
     @on(Input.Submitted, "#goto")
     def _goto_submitted(self, msg: Input.Submitted) -> None:
-        # The jump is drawn first; hiding the box (a restyle of every widget, ~50 ms
-        # on a small machine) comes after that frame.
+        # The keys typed from now on are the table's (a `]` right after enter went into
+        # the box while it waited to close); hiding the box comes after the jump's frame.
+        self._q(EventsTable).focus()
         self.call_after_refresh(self._close_goto)
         try:
             what, value = playhead.parse_goto(msg.value)
