@@ -43,12 +43,12 @@ def suspended(app: App) -> Iterator[None]:
         cm.__exit__(None, None, None)
 
 
-def update_static(widget, content, height: int | None = None) -> None:
+def update_static(widget, content) -> None:
     """`Static.update`, skipping the screen-wide layout when the new content takes as
-    many lines as the old one (a layout per key press costs tens of ms). `height`: the
-    content's lines at the widget's width, when the caller has rendered it already."""
+    many lines as the old one (a layout per key press costs tens of ms)."""
     width = widget.content_region.width or widget.size.width
-    if height is None and width > 0:
+    height = None
+    if width > 0:
         console = widget.app.console
         lines = console.render_lines(content, console.options.update_width(width), pad=False)
         height = len(lines)
