@@ -14,6 +14,8 @@ from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from inspector.tui.text import wrapped_lines
+
 
 def base_styled(segments: list[Segment], base: Style, width: int) -> Strip:
     """Since Textual 6, unstyled segments from render_line do not get the widget's
@@ -49,9 +51,7 @@ def update_static(widget, content) -> None:
     width = widget.content_region.width or widget.size.width
     height = None
     if width > 0:
-        console = widget.app.console
-        lines = console.render_lines(content, console.options.update_width(width), pad=False)
-        height = len(lines)
+        height = len(wrapped_lines(widget.app.console, content, width))
     same = height is not None and height == getattr(widget, "_tfsess_height", None)
     widget._tfsess_height = height
     if not same:

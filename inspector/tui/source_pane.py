@@ -24,7 +24,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from inspector.tui._textual_compat import QuietVirtualSize, base_styled
-from inspector.tui.text import clean
+from inspector.tui.text import clean, lines_text, wrapped_lines
 
 THEME = "monokai"
 
@@ -200,9 +200,7 @@ class SourceView(QuietVirtualSize, can_focus=True):
         width = self.size.width - self.TITLE_GUTTER
         if width <= 0:
             return None
-        console = self.app.console
-        lines = console.render_lines(title, console.options.update_width(width), pad=False)
-        return lines[:self.title_max()]
+        return wrapped_lines(self.app.console, title, width)[:self.title_max()]
 
     def code_height(self, title: RenderableType | None = None) -> int:
         """The rows left for the code under `title` (default: the title shown)."""
@@ -211,7 +209,7 @@ class SourceView(QuietVirtualSize, can_focus=True):
 
     @property
     def title_text(self) -> str:
-        return "\n".join("".join(seg.text for seg in line) for line in self.title_lines)
+        return lines_text(self.title_lines)
 
     def _wrap_title(self) -> None:
         lines = self.title_lines_for(self._title)

@@ -1,9 +1,12 @@
-"""Turning user text into something safe to draw: never markup, never escapes."""
+"""Turning user text into something safe to draw (never markup, never escapes), and
+Rich content into the lines a pane draws."""
 
 from __future__ import annotations
 
 import re
 
+from rich.console import Console, RenderableType
+from rich.segment import Segment
 from rich.text import Text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -35,3 +38,13 @@ def one_line(text: str, limit: int | None = None) -> str:
 def plain(text: str, style: str = "") -> Text:
     """A Text that shows `text` as it is (Text() never parses markup)."""
     return Text(clean(text), style=style)
+
+
+def wrapped_lines(console: Console, content: RenderableType, width: int) -> list[list[Segment]]:
+    """`content` rendered at `width` cells, a list of segments per line (unpadded)."""
+    return console.render_lines(content, console.options.update_width(width), pad=False)
+
+
+def lines_text(lines: list[list[Segment]]) -> str:
+    """What those lines read, one per line of text."""
+    return "\n".join("".join(seg.text for seg in line) for line in lines)

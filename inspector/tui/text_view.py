@@ -12,6 +12,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from inspector.tui._textual_compat import QuietVirtualSize, base_styled
+from inspector.tui.text import lines_text, wrapped_lines
 
 
 class TextView(QuietVirtualSize):
@@ -36,7 +37,7 @@ class TextView(QuietVirtualSize):
     @property
     def text(self) -> str:
         """Every line, as wrapped at the pane's width (scrolled into view or not)."""
-        return "\n".join("".join(seg.text for seg in line) for line in self._lines)
+        return lines_text(self._lines)
 
     def update(self, content: RenderableType) -> None:
         self._content = content
@@ -50,9 +51,7 @@ class TextView(QuietVirtualSize):
         width = self.scrollable_content_region.width  # (without padding and scrollbar)
         if width <= 0 or (width == self._width and not force):
             return
-        console = self.app.console
-        self._lines = console.render_lines(self._content, console.options.update_width(width),
-                                           pad=False)
+        self._lines = wrapped_lines(self.app.console, self._content, width)
         self._width = width
         self.virtual_size = Size(width, len(self._lines))
 
