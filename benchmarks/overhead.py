@@ -1,21 +1,31 @@
-"""Per-run cost of the recorder: a loop of trivial sess.run calls, plain and recorded.
+"""What recording costs a training loop: three loops, in-process and whole-process.
 
-Run by hand: `python benchmarks/overhead.py [--runs 20000] [--rounds 5]`. Two measures:
+Run by hand: `python benchmarks/overhead.py [--processes 3] [--rounds 40]`. Results go
+into docs/performance.md (the README quotes the summary).
 
-1. In one recorded process, blocks of 500 runs alternate between the recorded
-   `sess.run` and TensorFlow's original, unwrapped `BaseSession.run` on the same session:
-   same process, warm caches, interleaved in time, so the machine's noise falls on both
-   alike. The recorder's goal (ratio <= 1.10, aim <= 1.03) is judged by this figure.
-2. Whole processes, `python loop.py` against `tfsess-inspect run --no-tui loop.py`,
-   alternating; noisier on a shared 2-core machine, quoted for completeness.
+The loops (all TF1 graph mode, `tf.compat.v1.Session`):
+  trivial  `sess.run(c)` on a constant: the recorder's worst case
+  step     an MLP 784->32->10, batch 8: `sess.run([train_op, loss], feed_dict={x: X[j:j+8],
+           y: Y[j:j+8]})` with numpy slices, what a TF1 training loop does (~0.3 ms)
+  big      the same with hidden 512 and batch 128
 
-Medians throughout. Results go into the README.
+1. In-process, interleaved (the figure the goals are judged by): in one process recorded
+   by `tfsess-inspect run --no-tui` (default memory sampler on), blocks of steps
+   alternate between the recorded `sess.run` and TensorFlow's original, unwrapped
+   `BaseSession.run` on the same session, so the machine's state falls on both alike.
+   Each round gives a ratio (recorded block / plain block next to it); a process's figure
+   is the median over its rounds, and the table gives the median over processes (and
+   their range).
+2. Whole processes, the step loop: plain python, `tfsess-inspect run --no-tui`, and,
+   where installed, viztracer and memray, in alternating rounds; time per step measured
+   inside the script (TensorFlow's import and the tools' start-up not counted).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -24,131 +34,156 @@ import subprocess
 import sys
 import tempfile
 
-LOOP = r"""
-import os, sys, time, json
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import tensorflow as tf
-tf.compat.v1.disable_eager_execution()
-c = tf.constant(1.0) + 1.0
-n = int(sys.argv[1])
-with tf.compat.v1.Session() as sess:
-    for _ in range(2000):
-        sess.run(c)
-    t = time.perf_counter()
-    for _ in range(n):
-        sess.run(c)
-    dt = time.perf_counter() - t
-print(json.dumps({"us_per_run": dt / n * 1e6}))
-"""
-
-INTERLEAVED = r"""
+MODEL = r"""
 import os, sys, time, json, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
 import tensorflow as tf
-from tensorflow.python.client import session as session_lib
 tf.compat.v1.disable_eager_execution()
-c = tf.constant(1.0) + 1.0
-original = session_lib.BaseSession.run.__wrapped__  # the recorder's wrapper keeps it here
-n = int(sys.argv[1])
-block = 500
-plain, recorded = [], []
-sess = tf.compat.v1.Session()
-for _ in range(2000):
-    sess.run(c)
-    original(sess, c)
-plain_cpu, recorded_cpu = [], []
-cpu = time.thread_time_ns  # this thread's CPU time: where the recorder's work happens
-for _ in range(max(1, n // block)):
-    t, u = time.perf_counter(), cpu()
-    for _ in range(block):
-        original(sess, c)
-    plain.append((time.perf_counter() - t) / block * 1e6)
-    plain_cpu.append((cpu() - u) / block / 1e3)
-    t, u = time.perf_counter(), cpu()
-    for _ in range(block):
-        sess.run(c)
-    recorded.append((time.perf_counter() - t) / block * 1e6)
-    recorded_cpu.append((cpu() - u) / block / 1e3)
-# The same with 20 µs of Python work between runs (a feed built, a metric logged):
-# TensorFlow's thread pool runs a step slower when the gap between steps grows, so a
-# tight loop of trivial runs charges the recorder for that too.
-def work(us=20e-6, clock=time.perf_counter):
-    end = clock() + us
-    while clock() < end:
-        pass
-plain_w, recorded_w = [], []
-for _ in range(max(1, n // block)):
-    t = time.perf_counter()
-    for _ in range(block):
-        original(sess, c)
-        work()
-    plain_w.append((time.perf_counter() - t) / block * 1e6)
-    t = time.perf_counter()
-    for _ in range(block):
-        sess.run(c)
-        work()
-    recorded_w.append((time.perf_counter() - t) / block * 1e6)
-sess.close()
-print(json.dumps({"plain": statistics.median(plain), "recorded": statistics.median(recorded),
-                  "plain_cpu": statistics.median(plain_cpu),
-                  "recorded_cpu": statistics.median(recorded_cpu),
-                  "plain_work": statistics.median(plain_w),
-                  "recorded_work": statistics.median(recorded_w)}))
+
+def build(kind):
+    if kind == "trivial":
+        c = tf.constant(1.0) + 1.0
+        return (lambda run, j: run(c))
+    hidden, batch = (32, 8) if kind == "step" else (512, 128)
+    x = tf.compat.v1.placeholder(tf.float32, [None, 784])
+    y = tf.compat.v1.placeholder(tf.int64, [None])
+    w1 = tf.Variable(tf.random.normal([784, hidden], stddev=0.05)); b1 = tf.Variable(tf.zeros([hidden]))
+    w2 = tf.Variable(tf.random.normal([hidden, 10], stddev=0.05)); b2 = tf.Variable(tf.zeros([10]))
+    logits = tf.matmul(tf.nn.relu(tf.matmul(x, w1) + b1), w2) + b2
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    train_op = tf.compat.v1.train.GradientDescentOptimizer(0.01).minimize(loss)
+    X = np.random.rand(4096, 784).astype(np.float32)
+    Y = np.random.randint(0, 10, 4096).astype(np.int64)
+    n = len(X) - batch
+    def step(run, j):
+        k = (j * batch) % n
+        return run([train_op, loss], feed_dict={x: X[k:k + batch], y: Y[k:k + batch]})
+    return step
 """
 
+INTERLEAVED = MODEL + r"""
+from tensorflow.python.client import session as session_lib
+kind, rounds, block = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+step = build(kind)
+original = session_lib.BaseSession.run.__wrapped__  # the recorder's wrapper keeps it here
+sess = tf.compat.v1.Session()
+sess.run(tf.compat.v1.global_variables_initializer())
+plain = lambda *a, **k: original(sess, *a, **k)
+for j in range(300):
+    step(plain, j); step(sess.run, j)
+ratios, p_all, r_all = [], [], []
+clock = time.perf_counter
+for r in range(rounds):
+    order = (plain, sess.run) if r % 2 == 0 else (sess.run, plain)  # neither always first
+    took = {}
+    for run in order:
+        t = clock()
+        for j in range(block):
+            step(run, j)
+        took[run is plain] = (clock() - t) / block * 1e6
+    p_all.append(took[True]); r_all.append(took[False])
+    ratios.append(took[False] / took[True])
+sess.close()
+print(json.dumps({"plain": statistics.median(p_all), "recorded": statistics.median(r_all),
+                  "ratio": statistics.median(ratios), "load": os.getloadavg()[0]}))
+"""
 
-def _last_json(cmd: list[str]) -> dict:
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+WHOLE = MODEL + r"""
+steps = int(sys.argv[1])
+step = build("step")
+with tf.compat.v1.Session() as sess:
+    sess.run(tf.compat.v1.global_variables_initializer())
+    for j in range(300):
+        step(sess.run, j)
+    t = time.perf_counter()
+    for j in range(steps):
+        step(sess.run, j)
+    dt = time.perf_counter() - t
+print(json.dumps({"us_per_step": dt / steps * 1e6}))
+"""
+
+BLOCKS = {"trivial": 500, "step": 200, "big": 20}
+LABELS = {"trivial": "trivial `sess.run(c)`", "step": "MLP step, batch 8 (feed_dict)",
+          "big": "MLP step, hidden 512, batch 128"}
+
+
+def _last_json(cmd: list[str], cwd: str) -> dict:
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=cwd).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
+def _tools(tmp: str) -> dict[str, list[str]]:
+    """Whole-process variants: name -> command prefix before `script args`."""
+    tools = {"plain": [sys.executable],
+             "tfsess-inspect": [sys.executable, "-m", "inspector", "run", "--no-tui", "-o",
+                                os.path.join(tmp, "w.jsonl")]}
+    if importlib.util.find_spec("viztracer") is not None:
+        tools["viztracer"] = [sys.executable, "-m", "viztracer", "--quiet", "-o",
+                              os.path.join(tmp, "viz.json")]
+    if importlib.util.find_spec("memray") is not None:
+        tools["memray"] = [sys.executable, "-m", "memray", "run", "-q", "-f", "-o",
+                           os.path.join(tmp, "memray.bin")]
+    return tools
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=20000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--processes", type=int, default=3, help="recorded processes per loop")
+    parser.add_argument("--rounds", type=int, default=40, help="interleaved rounds per process")
+    parser.add_argument("--whole-rounds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=3000, help="steps per whole-process run")
+    parser.add_argument("--loops", default="trivial,step,big")
     args = parser.parse_args()
-    record = [sys.executable, "-m", "inspector", "run", "--no-tui", "-o"]
-    with tempfile.TemporaryDirectory() as tmp:
-        loop, inter = os.path.join(tmp, "loop.py"), os.path.join(tmp, "interleaved.py")
-        with open(loop, "w") as fh:
-            fh.write(LOOP)
-        with open(inter, "w") as fh:
-            fh.write(INTERLEAVED)
-        print("interleaved blocks in one recorded process ...", file=sys.stderr, flush=True)
-        res = _last_json([*record, os.path.join(tmp, "i.jsonl"), inter, str(args.runs * 2)])
-        trace = os.path.join(tmp, "t.jsonl")
-        plain, recorded = [], []
-        for i in range(args.rounds):
-            print(f"whole processes, round {i + 1}/{args.rounds} ...", file=sys.stderr, flush=True)
-            plain.append(_last_json([sys.executable, loop, str(args.runs)])["us_per_run"])
-            recorded.append(_last_json([*record, trace, loop, str(args.runs)])["us_per_run"])
-        trace_bytes = os.path.getsize(trace)
-    ip, ir = res["plain"], res["recorded"]
-    p, r = statistics.median(plain), statistics.median(recorded)
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     machine = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
     date = datetime.date.today().isoformat()
-    rows = [
-        ("one process: original BaseSession.run", f"{ip:.1f}", "µs/run"),
-        ("one process: recorded sess.run", f"{ir:.1f}", "µs/run"),
-        ("one process: added by the recorder", f"{ir - ip:.2f}", "µs/run"),
-        ("one process: ratio recorded/plain", f"{ir / ip:.3f}", "×"),
-        ("one process: main-thread CPU added", f"{res['recorded_cpu'] - res['plain_cpu']:.2f}",
-         "µs/run"),
-        ("one process, 20 µs of work between runs: plain", f"{res['plain_work']:.1f}", "µs/step"),
-        ("one process, 20 µs of work between runs: recorded", f"{res['recorded_work']:.1f}", "µs/step"),
-        ("one process, 20 µs of work between runs: ratio",
-         f"{res['recorded_work'] / res['plain_work']:.3f}", "×"),
-        ("whole process: sess.run, plain", f"{p:.1f}", "µs/run"),
-        ("whole process: sess.run, recorded", f"{r:.1f}", "µs/run"),
-        ("whole process: ratio recorded/plain", f"{r / p:.3f}", "×"),
-        ("trace size", f"{trace_bytes / (args.runs + 2000):.0f}", "bytes/run"),
-    ]
+    rows: list[tuple[str, str, str]] = []
+    loads = []
+    with tempfile.TemporaryDirectory() as tmp:
+        inter, whole = os.path.join(tmp, "interleaved.py"), os.path.join(tmp, "whole.py")
+        with open(inter, "w") as fh:
+            fh.write(INTERLEAVED)
+        with open(whole, "w") as fh:
+            fh.write(WHOLE)
+        record = [sys.executable, "-m", "inspector", "run", "--no-tui", "-o"]
+        for kind in args.loops.split(","):
+            results = []
+            for i in range(args.processes):
+                print(f"{kind}: recorded process {i + 1}/{args.processes} ...", file=sys.stderr,
+                      flush=True)
+                results.append(_last_json([*record, os.path.join(tmp, f"{kind}{i}.jsonl"), inter,
+                                           kind, str(args.rounds), str(BLOCKS[kind])], repo))
+            loads += [r["load"] for r in results]
+            ratios = sorted(r["ratio"] for r in results)
+            plain = statistics.median(r["plain"] for r in results)
+            rec = statistics.median(r["recorded"] for r in results)
+            rows.append((f"{LABELS[kind]}: plain / recorded", f"{plain:.1f} / {rec:.1f}", "µs/run"))
+            rows.append((f"{LABELS[kind]}: ratio recorded/plain (per process: "
+                         f"{', '.join(f'{x:.3f}' for x in ratios)})",
+                         f"{statistics.median(ratios):.3f}", "×"))
+            size = os.path.getsize(os.path.join(tmp, f"{kind}0.jsonl.runs"))
+            rows.append((f"{LABELS[kind]}: run file", f"{size / 1e6:.1f}", "MB"))
+        tools = _tools(tmp)
+        per_tool: dict[str, list[float]] = {t: [] for t in tools}
+        for i in range(args.whole_rounds):
+            for name, prefix in tools.items():
+                print(f"whole process, round {i + 1}/{args.whole_rounds}: {name} ...",
+                      file=sys.stderr, flush=True)
+                per_tool[name].append(_last_json([*prefix, whole, str(args.steps)], repo)["us_per_step"])
+        base = statistics.median(per_tool["plain"])
+        for name, values in per_tool.items():
+            m = statistics.median(values)
+            rows.append((f"whole process, MLP step: {name}", f"{m:.1f} ({m / base:.2f}×)", "µs/step"))
+        missing = [t for t in ("viztracer", "memray") if t not in tools]
     print("| what | figure | unit | machine | date |\n|---|---|---|---|---|")
     for what, fig, unit in rows:
         print(f"| {what} | {fig} | {unit} | {machine} | {date} |")
-    print(f"\n(medians: interleaved over {args.runs * 2 // 500} blocks of 500 runs; whole processes "
-          f"over {args.rounds} alternating rounds of {args.runs} runs: plain "
-          f"{', '.join(f'{x:.1f}' for x in plain)}; recorded {', '.join(f'{x:.1f}' for x in recorded)})")
+    print(f"\n(load average at the end of each recorded process: "
+          f"{', '.join(f'{x:.1f}' for x in loads)}; {args.rounds} interleaved rounds a process; "
+          f"whole processes: {args.whole_rounds} alternating rounds of {args.steps} steps"
+          + (f"; not installed: {', '.join(missing)}" if missing else "") + ")")
 
 
 if __name__ == "__main__":

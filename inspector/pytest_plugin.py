@@ -247,10 +247,11 @@ class TfsessRecorder:
         self.rec.emit_event(fmt.SCRIPT_END, ts=now, how="return", code=0)
         self.rec.emit_event(fmt.END, ts=now, code=0, signal=None)
         if not self.keep:
-            try:
-                os.unlink(self.path)
-            except OSError:
-                pass
+            for path in (self.path, self.path + fmt.RUNS_SUFFIX):
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
         # The recorder stays on until the process ends (a session's __del__ may still
         # close it); its lines then go to the unlinked temporary file.
 
@@ -365,6 +366,8 @@ class TfsessRecorder:
         path = os.path.join(self.trace_dir, self._file_name(test.nodeid))
         header = {**self.header, "script": test.location[0], "argv": ["pytest", test.nodeid],
                   "pytest": test.nodeid}
+        # The test's runs are written below as `run` lines: it has no run file of its own.
+        header.pop("runs", None)
         pid = os.getpid()
         now = self.rec.now()
         failed = 1 if test.failed else 0

@@ -178,7 +178,7 @@ def test_tfsess_trace_keeps_one_replayable_trace_per_test(runs):
     project, _ = runs["on"]
     traces = project / "traces"
     names = sorted(p.name for p in traces.iterdir())
-    assert names == ["all-tests.jsonl",
+    assert names == ["all-tests.jsonl", "all-tests.jsonl.runs",  # (its successful runs)
                      "test_plugin_on.py_test_plugin_recorded_and_patched.jsonl",
                      "test_sessions.py_test_correct_with_block.jsonl",
                      "test_sessions.py_test_fixture_runs_after_close_in_its_teardown.jsonl",

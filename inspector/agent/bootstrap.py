@@ -22,6 +22,7 @@ from typing import Any
 from inspector.agent import children, importhook, stepstats
 from inspector.agent import memory as memory_mod
 from inspector.agent import recorder as recorder_mod
+from inspector.agent.tracebacks import clean_chain as _clean_chain
 from inspector.trace import format as fmt
 
 _AGENT_DIR = recorder_mod._AGENT_DIR
@@ -80,33 +81,6 @@ def _prepare_module(name: str) -> tuple[types.CodeType, types.ModuleType]:
     main.__package__ = spec.parent
     main.__cached__ = spec.cached
     return code, main
-
-
-def _strip_own_frames(tb: Any) -> Any:
-    """Drop the inspector's frames from a traceback chain (tb_next is writable)."""
-
-    def ours(t: Any) -> bool:
-        return t.tb_frame.f_code.co_filename.startswith(_INSPECTOR_DIR + os.sep)
-
-    while tb is not None and ours(tb):
-        tb = tb.tb_next
-    head = tb
-    while tb is not None:
-        nxt = tb.tb_next
-        while nxt is not None and ours(nxt):
-            nxt = nxt.tb_next
-        tb.tb_next = nxt
-        tb = nxt
-    return head
-
-
-def _clean_chain(exc: BaseException, seen: set) -> None:
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        exc.__traceback__ = _strip_own_frames(exc.__traceback__)
-        if exc.__cause__ is not None:
-            _clean_chain(exc.__cause__, seen)
-        exc = exc.__context__
 
 
 def main(argv: list[str]) -> None:

@@ -99,7 +99,7 @@ def _hide_own_frames() -> None:
     frames (the root process does the same in bootstrap.main)."""
     import threading
 
-    from inspector.agent.bootstrap import _clean_chain
+    from inspector.agent.tracebacks import clean_chain as _clean_chain
 
     previous = sys.excepthook
 
@@ -148,28 +148,41 @@ def announce(rec: Any, root: str, path: str, how: str) -> None:
 
 
 def after_fork(rec: Any) -> None:
-    """In a forked child: move the inherited recorder to a file of the child's own, so
-    that the ids it hands out from now on cannot clash with the parent's."""
+    """In a forked child: move the inherited recorder to files of the child's own, so
+    that the ids it hands out from now on cannot clash with the parent's. (The recorder
+    has already let go of the parent's files; without a root trace to name the child's
+    after, e.g. under the pytest plugin, the child records nothing.)"""
     if _config is None:
         return
+    from inspector.agent.recorder import _json, make_header, open_run_file
     from inspector.trace.writer import TraceWriter
 
     old = rec.writer
     path = child_trace_path(_config["trace"], os.getpid())
     try:
         rec.writer = TraceWriter(path)
+        rec.runs, runs_info = open_run_file(path)
     except OSError:
-        rec.writer.failed = True  # nowhere to write: record nothing rather than mix files
-        return
+        return  # nowhere to write: record nothing rather than mix files
     try:
         os.close(old.fd)
     except OSError:
         pass
-    from inspector.agent.recorder import _json, make_header
 
     head = make_header(rec, {"script": sys.argv[0] if sys.argv else None, "argv": list(sys.argv),
                              "module": False, "child": "fork",
-                             "root_trace": os.path.basename(_config["trace"])})
+                             "root_trace": os.path.basename(_config["trace"]),
+                             "runs": runs_info})
     rec.writer.write(_json(head) + "\n")
     rec.forget_interned()
     announce(rec, _config["trace"], path, "fork")
+
+
+def _register() -> None:
+    from inspector.agent import recorder as recorder_mod
+
+    if after_fork not in recorder_mod.fork_handlers:
+        recorder_mod.fork_handlers.append(after_fork)
+
+
+_register()

@@ -1,8 +1,9 @@
-"""Turns what the patches see into trace lines.
+"""Turns what the patches see into trace lines and run records.
 
-Hot path (the run wrapper in patches.py): one run event is one bytes-formatted line and
-one os.write. Everything that repeats (call sites, fetch/feed summaries, threads, graphs, sources) is interned:
-written once as its own event, then referred to by a small integer id.
+Everything that repeats (call sites, fetch/feed summaries, threads, graphs, sources, run
+shapes) is interned: written once as its own JSON line, then referred to by a small
+integer id. A successful run is a binary record in the run file (see
+inspector/agent/runs.py for the hot path, inspector/trace/run_writer.py for the file).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from typing import Any
 
 from inspector.trace import format as fmt
+from inspector.trace.run_writer import RunFileWriter
 from inspector.trace.writer import TraceWriter
 
 _AGENT_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -36,8 +38,9 @@ def _json(value: Any) -> str:
 class Recorder:
     """The one recorder of a process; see `start()`."""
 
-    def __init__(self, writer: TraceWriter, t0_ns: int) -> None:
+    def __init__(self, writer: TraceWriter, t0_ns: int, runs: RunFileWriter) -> None:
         self.writer = writer
+        self.runs = runs
         self.t0 = t0_ns
         self.pid = os.getpid()
         self.start_cwd = os.getcwd()
@@ -52,31 +55,40 @@ class Recorder:
         # Code objects that count as ours whatever their file (the launcher's stub).
         self.own_codes: set[Any] = set()
         self._sites: dict[tuple, int] = {}
-        self._fast_sites: dict[tuple, int] = {}  # see site_at
         self._sources: set[str] = set()
+        # The run wrapper's cache (inspector/agent/runs.py): its key -> run shape id,
+        # with the objects whose ids the keys hold kept alive beside it.
+        self.run_shapes: dict[Any, int] = {}
+        self._run_shape_keep: list[Any] = []
+        self._shapes: dict[tuple, int] = {}  # (session, kind, site, fs, thread) -> id
+        self._shape_parts: list[tuple] = [()]
         self._fetch_summaries: dict[tuple, tuple[int, Any]] = {}
         self._threads: dict[int, int] = {}
         self._next_session = 0
         self._next_graph = 0
         self._next_fs = 0
         self.warned: set[str] = set()
-        os.register_at_fork(after_in_child=self._after_fork)
 
-    def _after_fork(self) -> None:
+    def after_fork(self) -> None:
+        """In a forked child: its own pid and lock, and never again a write into the
+        parent's files (the run file's mapping is shared with the parent). The files
+        of its own come from the fork handlers (inspector/agent/children.py)."""
         self.pid = os.getpid()
         self._threads = {}
         self._lock = threading.RLock()  # another thread may have held it at the fork
-        from inspector.agent import children
-
-        children.after_fork(self)
+        self.runs.abandon()
+        self.writer.failed = True
 
     def forget_interned(self) -> None:
         """A new file (a forked child's): what was interned into the old one is not in it."""
         self._sites.clear()
-        self._fast_sites.clear()
         self._sources.clear()
         self._fetch_summaries.clear()
         self._threads = {}
+        self.run_shapes = {}
+        self._run_shape_keep = []
+        self._shapes = {}
+        self._shape_parts = [()]
 
     # -- low level -------------------------------------------------------
     def now(self) -> int:
@@ -143,9 +155,9 @@ class Recorder:
             f = sys._getframe(depth)
         except ValueError:
             return 0
-        return self._site_from(f)
+        return self.site_from(f)
 
-    def _site_from(self, f: Any) -> int:
+    def site_from(self, f: Any) -> int:
         libs = self._code_is_lib
         while f is not None:
             r = libs.get(id(f.f_code))
@@ -170,19 +182,6 @@ class Recorder:
         if sid is None:
             sid = self._new_site(key, f)
         return sid
-
-    def site_at(self, key: tuple, f: Any) -> int:
-        """The site of user frame `f`, under the run wrapper's cheaper key: the frame's
-        code and offset and its immediate caller's, whatever that caller is."""
-        with self._lock:
-            sid = self._fast_sites.get(key)
-            if sid is None:
-                # Keep the caller's code alive too: its id is part of the key.
-                if f.f_back is not None:
-                    self._is_lib(f.f_back.f_code)
-                sid = self._site_from(f)
-                self._fast_sites[key] = sid
-            return sid
 
     def _new_site(self, key: tuple, f: Any) -> int:
         with self._lock:
@@ -281,6 +280,29 @@ class Recorder:
             self._fetch_summaries[key] = (fs_id, keep)
             return fs_id
 
+    def shape_id(self, session: int, kind: str, site: int, fs: int, thread: int) -> int:
+        """Interned run shape: what a run record refers to (call under the lock)."""
+        parts = (session, kind, site, fs, thread)
+        shape = self._shapes.get(parts)
+        if shape is None:
+            shape = len(self._shape_parts)
+            self.emit_event(fmt.RUN_SHAPE, id=shape, s=session, k=kind, site=site, fs=fs,
+                            th=thread)
+            self._shapes[parts] = shape
+            self._shape_parts.append(parts)
+        return shape
+
+    def shape_parts(self, shape: int) -> tuple:
+        return self._shape_parts[shape]
+
+    def cache_run_shape(self, key: Any, shape: int, keep: Any) -> None:
+        """Remember the run wrapper's key (call under the lock)."""
+        if len(self.run_shapes) >= _CACHE_LIMIT:
+            self.run_shapes = {}
+            self._run_shape_keep = []
+        self._run_shape_keep.append(keep)
+        self.run_shapes[key] = shape
+
     # -- events ------------------------------------------------------------
     def run_error(
         self, session: int, kind: str, ts: int, dur: int, site: int, fs: int, exc: BaseException,
@@ -340,13 +362,46 @@ def make_header(rec: Recorder, fields: dict) -> dict:
 pending_start: Any = None
 
 
+def open_run_file(trace_path: str) -> tuple[RunFileWriter, dict]:
+    """The run file beside a trace, and what the trace's header says of it."""
+    trace_id = os.urandom(16)
+    runs_path = trace_path + fmt.RUNS_SUFFIX
+    runs = RunFileWriter(runs_path, trace_id)
+    return runs, {"file": os.path.basename(runs_path), "id": trace_id.hex(),
+                  "record": fmt.RUN_RECORD_SIZE}
+
+
+# Called in a forked child after the recorder has let go of the parent's files
+# (inspector/agent/children.py adds the one that opens the child's own).
+fork_handlers: list[Any] = []
+
+
+def _after_fork_in_child() -> None:
+    rec = _recorder
+    if rec is None:
+        return
+    rec.after_fork()
+    for handler in fork_handlers:
+        try:
+            handler(rec)
+        except Exception:
+            pass
+
+
+_fork_hook_installed = False
+
+
 def start(path: str, t0_ns: int | None = None, header: dict | None = None) -> Recorder:
-    """Open the trace and write its header (when the file is still empty)."""
-    global _recorder
+    """Open the trace and its run file and write the header."""
+    global _recorder, _fork_hook_installed
     writer = TraceWriter(path)
+    runs, runs_info = open_run_file(path)
     t0 = _MONO() if t0_ns is None else t0_ns
-    rec = Recorder(writer, t0)
+    rec = Recorder(writer, t0, runs)
     if header is not None:
-        writer.write(_json(make_header(rec, header)) + "\n")
+        writer.write(_json(make_header(rec, {**header, "runs": runs_info})) + "\n")
     _recorder = rec
+    if not _fork_hook_installed:
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+        _fork_hook_installed = True
     return rec

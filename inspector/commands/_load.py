@@ -39,4 +39,11 @@ def load_trace(path: str) -> Loaded:
         n = tail.bad_lines
         sys.stderr.write(f"tfsess-inspect: warning: {path}: {n} line{'s' if n != 1 else ''} skipped "
                          f"(not a JSON event: binary data or invalid UTF-8)\n")
+    if tail.bad_runs:
+        n = tail.bad_runs
+        sys.stderr.write(f"tfsess-inspect: warning: {path}: {n} run record{'s' if n != 1 else ''} "
+                         f"skipped (not a run of this trace)\n")
+    if tail.runs_cut:
+        sys.stderr.write(f"tfsess-inspect: warning: {path}: its run file is cut short inside "
+                         f"a record (the runs before it are all there)\n")
     return Loaded(path, state, find_all(state), tail.cut, tail.bad_lines)

@@ -16,10 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.trace import format as fmt
+from inspector.trace.errors import TraceError
+from inspector.trace.run_batch import RunBatch
+from inspector.trace.run_reader import RunRecords
 
+# Run records handed out at a time (one RunBatch: ~28 MB of columns).
+RUNS_CHUNK = 1 << 20
 
-class TraceError(Exception):
-    """The file is not a trace this version can read (one line for the user)."""
+__all__ = ["RunBatch", "TraceError", "TraceData", "TraceTail", "iter_trace", "read_trace",
+           "check_trace_file", "check_header"]
 
 
 @dataclass
@@ -73,27 +78,6 @@ _TAIL = re.compile(rb',("k":"[a-z_-]+","site":\d{1,18},"fs":\d{1,18},"th":\d{1,1
                    rb'"pid":\d{1,18})\}\r?')
 _DIGITS = b"0123456789"
 _NOT_NUMBERS = bytes(sorted(set(range(256)) - set(b"0123456789,\n")))
-
-
-class RunBatch(dict):
-    """A streak of consecutive successful run lines, as columns instead of one dict per
-    line (a million runs would be a million dicts). It is an event of type ``runs``
-    that only readers make (never in a file); `StateBuilder` takes it whole. Produced
-    only for a `TraceTail(..., bulk_runs=True)`.
-
-    `session`, `ts`, `dur`: one 64-bit integer per run; `rests`: the distinct fixed
-    tails of the lines (`"k":...,"pid":N`: kind, call site, fetches, thread, pid), and
-    `rest_code` each run's position in `rests`. `one_session`: the session of every
-    run when they all have the same (a training loop), else None."""
-
-    __slots__ = ("session", "ts", "dur", "rests", "rest_code", "one_session")
-
-    def __init__(self, session: array, ts: array, dur: array, rests: list[bytes],
-                 rest_code: array, one_session: int | None = None) -> None:
-        super().__init__(ev="runs", n=len(ts))
-        self.session, self.ts, self.dur = session, ts, dur
-        self.rests, self.rest_code = rests, rest_code
-        self.one_session = one_session
 
 
 def _uniform_batch(region: bytes, n: int) -> RunBatch | None:
@@ -263,7 +247,7 @@ def iter_trace(path: str, chunk_bytes: int = 8 << 20,
         fh.close()
         raise TraceError(f"{path} is empty: the recording never started")
     last = len(first) < chunk_bytes
-    events = tail.feed(first, final=last)
+    events = tail.feed(first, final=last, drain=False)
     if tail.header is None:
         if not last:  # a first line longer than a chunk: not one of our headers
             raise TraceError(f"{path} is not a tfsess-inspect trace")
@@ -276,7 +260,12 @@ def iter_trace(path: str, chunk_bytes: int = 8 << 20,
             while not last:
                 data = fh.read(chunk_bytes)
                 last = len(data) < chunk_bytes
-                yield tail.feed(data, final=last)
+                yield tail.feed(data, final=last, drain=False)
+            while True:  # the runs recorded after the last JSON event, a batch at a time
+                more = tail.drain_runs(final=True)
+                if not more:
+                    break
+                yield more
 
     return tail, batches()
 
@@ -313,10 +302,76 @@ class TraceTail:
     cut: bool = False
     bad_lines: int = 0
     bulk_runs: bool = False  # successful run lines as RunBatch events (see RunBatch)
+    runs: RunRecords | None = None  # version 2: the run-record file beside the trace
     _pending: bytes = b""
     _header_checked: bool = field(default=False)
+    _runs_eof: bool = False  # the run file was read to its end since the last feed
 
-    def feed(self, data: bytes, final: bool = False) -> list[dict[str, Any]]:
+    @property
+    def bad_runs(self) -> int:
+        """Run records skipped (not records of this trace)."""
+        return self.runs.bad if self.runs is not None else 0
+
+    @property
+    def runs_cut(self) -> bool:
+        return self.runs is not None and self.runs.cut
+
+    def _set_header(self, obj: Any) -> None:
+        self.header = check_header(obj, self.path)
+        self._header_checked = True
+        if "runs" in self.header:
+            self.runs = RunRecords(self.path, self.header["runs"], self.header.get("pid"))
+            self.runs.load(0, final=False)  # checks its header now: a bad file is one line
+
+    def feed(self, data: bytes, final: bool = False, drain: bool = True) -> list[dict[str, Any]]:
+        """The complete events in `data` (the bytes that follow what was fed before),
+        with the run records that started before each timed one. `final`: the trace is
+        finished, and (unless `drain` is off: see `drain_runs`) every run record left
+        comes out too."""
+        events = self._feed_lines(data, final)
+        if self.runs is not None:
+            self._runs_eof = False
+            events = self._interleave(events)
+            if final and drain:
+                while True:
+                    more = self.drain_runs(final=True)
+                    if not more:
+                        break
+                    events.extend(more)
+        return events
+
+    def _interleave(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Put the run records in among the JSON events: before each timed event, the
+        runs that started by its time (both clocks count from the same origin)."""
+        runs = self.runs
+        out: list[dict[str, Any]] = []
+        for ev in events:
+            kind = ev.get("ev")
+            if kind == fmt.RUN_SHAPE:
+                runs.add_shape(ev)
+                continue
+            t = ev.get("ts")
+            if type(t) is int:
+                if not self._runs_eof and (runs.pending() == 0 or runs.last_ts() <= t):
+                    runs.load(RUNS_CHUNK, final=False)
+                    self._runs_eof = runs.at_end
+                if runs.pending():
+                    out.extend(runs.take(t, RUNS_CHUNK, self.bulk_runs, final=False))
+            out.append(ev)
+        return out
+
+    def drain_runs(self, final: bool = False, limit: int | None = None) -> list[Any]:
+        """The next run records after every JSON event read so far (at most `limit`,
+        default RUNS_CHUNK); [] when there are none (yet)."""
+        runs = self.runs
+        if runs is None:
+            return []
+        limit = RUNS_CHUNK if limit is None else limit
+        if runs.pending() < limit:
+            runs.load(limit, final=final)
+        return runs.take(None, limit, self.bulk_runs, final=final)
+
+    def _feed_lines(self, data: bytes, final: bool) -> list[dict[str, Any]]:
         buf = self._pending + data if self._pending else data
         end = buf.rfind(b"\n")
         if end < 0:
@@ -334,8 +389,7 @@ class TraceTail:
             obj = _parse(self._pending)
             if obj is not None:  # a last line that only misses its newline
                 if not self._header_checked:
-                    self.header = check_header(obj, self.path)
-                    self._header_checked = True
+                    self._set_header(obj)
                 else:
                     events.append(obj)
             else:
@@ -350,8 +404,7 @@ class TraceTail:
             return
         obj = _parse(line)
         if not self._header_checked:
-            self.header = check_header(obj, self.path)
-            self._header_checked = True
+            self._set_header(obj)
         elif obj is None:
             self.bad_lines += 1
         else:
@@ -380,15 +433,18 @@ class TraceTail:
             pos = stop
 
     def read_new(self, max_bytes: int = 64 * 1024 * 1024) -> list[dict[str, Any]]:
-        """Read what was appended to the file since the last call."""
+        """Read what was appended to the file (and to its run file) since the last call."""
         try:
             with open(self.path, "rb") as fh:
                 fh.seek(self.offset)
                 data = fh.read(max_bytes)
         except FileNotFoundError:
             return []
-        if not data:
-            return []
         if not self._header_checked and b"\n" not in data:
             return []  # the header is still being written
-        return self.feed(data)
+        events = self.feed(data) if data else []
+        if self.runs is not None and len(data) < max_bytes:
+            # The JSON read to its end: the runs recorded since come out now, not at
+            # the next JSON event (a training loop may print nothing for minutes).
+            events.extend(self.drain_runs(limit=max(1, max_bytes // fmt.RUN_RECORD_SIZE)))
+        return events

@@ -1,0 +1,202 @@
+"""Every run path through one wrapper: `sess.run`, `partial_run(_setup)`, callables,
+`Tensor.eval`, `Operation.run`, `MonitoredSession.run`.
+
+Like TensorFlow's own debugger wrapper (tensorflow/python/debug/wrappers/framework.py),
+each path is the same wrapper shape and yields one event shape. A successful run is one
+24-byte record in the run file (inspector/trace/run_writer.py): its shape (session, kind,
+call site, fetch summary, thread), interned once, and its start and duration. A failed
+run is a JSON line with its exception (rare, and it needs the message).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from inspector.agent import memory as _memory_mod
+from inspector.agent import recorder as _recorder_mod
+from inspector.agent import sessions, summaries
+from inspector.agent.tf_refs import SESSION_ID_ATTR, TF, state
+from inspector.trace import format as fmt
+from inspector.trace.run_writer import pack_into
+
+_HEADER, _SIZE, _TAG = fmt.RUNS_HEADER_SIZE, fmt.RUN_RECORD_SIZE, fmt.RUN_TAG
+
+
+class RunPath:
+    """How one run path reads its call: the session it runs in (before the call), the
+    cheap key of its fetches and feeds and the objects behind it, and the summary."""
+
+    def __init__(self, session_of: Callable, key_of: Callable, keepalive_of: Callable,
+                 summary_of: Callable) -> None:
+        self.session_of, self.key_of = session_of, key_of
+        self.keepalive_of, self.summary_of = keepalive_of, summary_of
+
+
+def _self(args: tuple, kwargs: dict) -> Any:
+    return args[0]
+
+
+def _default_session_or(args: tuple, kwargs: dict) -> Any:
+    # eval(self, feed_dict=None, session=None) and Operation.run(self, feed_dict=None, session=None)
+    sess = args[2] if len(args) > 2 else kwargs.get("session")
+    if sess is None and TF.get_default_session is not None:
+        sess = TF.get_default_session()
+    return sess
+
+
+RUN = RunPath(_self, summaries.run_key, summaries.run_keepalive, summaries.run_summary)
+EVAL = RunPath(_default_session_or, summaries.eval_key, summaries.eval_keepalive,
+               summaries.eval_summary)
+PARTIAL_RUN = RunPath(_self, summaries.partial_run_key, summaries.partial_run_keepalive,
+                      summaries.partial_run_summary)
+PARTIAL_RUN_SETUP = RunPath(_self, summaries.partial_run_setup_key,
+                            summaries.partial_run_setup_keepalive,
+                            summaries.partial_run_setup_summary)
+
+
+def fixed_path(session_of: Callable, fs: int) -> RunPath:
+    """A callable's: its session and summary were fixed when it was made."""
+    return RunPath(session_of, summaries.no_key, summaries.no_keepalive, lambda a, k: fs)
+
+
+def recorded_run(kind: str, original: Callable, path: RunPath) -> Callable:
+    """Wrap one run path. The hot path of the whole agent.
+
+    TensorFlow's thread pool makes the next run slower as soon as the gap between two
+    runs grows (its workers stop spinning and must be woken), so Python work between
+    runs costs a step several times its own time: a successful run is one tuple key,
+    one dict lookup and one `pack_into` into a shared mapping, no allocation beyond
+    the key, no string, no system call. Everything that repeats is worked out once per
+    call site, fetch/feed structure, session and thread (`_new_shape`)."""
+
+    mono = _recorder_mod._MONO
+    getframe = sys._getframe
+    get_ident = threading.get_ident
+    session_of, key_of = path.session_of, path.key_of
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        rec = _recorder_mod._recorder
+        if state.in_run or rec is None:
+            return original(*args, **kwargs)
+        state.in_run = True
+        try:
+            devices = _memory_mod.run_devices  # GPUs: read around each run (agent/memory.py)
+            before = _memory_mod.read_run(devices) if devices else None
+            start = mono()
+            try:
+                result = original(*args, **kwargs)
+            except BaseException as exc:
+                end = mono()
+                dmem = _memory_mod.run_delta(devices, before) if devices else b""
+                _record_run_error(rec, kind, path, args, kwargs, start, end, exc, dmem)
+                raise
+            end = mono()
+            try:
+                f = getframe(1)
+                p = f.f_back
+                try:
+                    key = (getattr(session_of(args, kwargs), SESSION_ID_ATTR, None),
+                           id(f.f_code), f.f_lasti, p and id(p.f_code), p and p.f_lasti,
+                           get_ident(), key_of(args, kwargs))
+                except Exception:
+                    key = None
+                shape = rec.run_shapes.get(key)
+                if shape is None:
+                    shape = _new_shape(rec, kind, path, key, f, args, kwargs)
+                if devices:
+                    _write_run_line(rec, shape, start, end, _memory_mod.run_delta(devices, before))
+                else:
+                    runs = rec.runs
+                    o = _HEADER + next(runs.slots) * _SIZE
+                    first, last, mm = runs.seg
+                    if first <= o < last:
+                        pack_into(mm, o - first, _TAG, shape, start - rec.t0, end - start)
+                    else:
+                        runs.write_at(o, shape, start - rec.t0, end - start)
+            except Exception:
+                pass
+            return result
+        finally:
+            state.in_run = False
+
+    return wrapper
+
+
+def _new_shape(rec: Any, kind: str, path: RunPath, key: Any, f: Any, args: tuple,
+               kwargs: dict) -> int:
+    """The first run of its key: work out session, call site, fetch summary and thread,
+    intern them as a run shape, and cache the key when it will mean the same next time."""
+    try:
+        sid = sessions.session_id(path.session_of(args, kwargs))
+    except Exception:
+        sid = 0
+    try:
+        fs = path.summary_of(args, kwargs)
+    except Exception:
+        fs = 0
+    with rec._lock:
+        user_frame = not rec._is_lib(f.f_code)
+        site = rec.site_from(f)
+        shape = rec.shape_id(sid, kind, site, fs, rec.thread_id())
+        # A key is cached only when it names the same thing next time: a known session,
+        # a call from the script's own code (from TensorFlow's, the script's line is
+        # further up and may differ), and fetches whose identities are stable.
+        if key is not None and key[0] is not None and user_frame:
+            try:
+                keep = path.keepalive_of(args, kwargs)
+            except Exception:
+                keep = None
+            if keep is not None:
+                if f.f_back is not None:
+                    keep.append(f.f_back.f_code)
+                keep.append(f.f_code)
+                rec.cache_run_shape(key, shape, keep)
+    return shape
+
+
+def _write_run_line(rec: Any, shape: int, start: int, end: int, dmem: bytes | None) -> None:
+    """A run with device-memory deltas (GPUs): the JSON line, which has room for them."""
+    sid, kind, site, fs, th = rec.shape_parts(shape)
+    line = (b'{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d}\n'
+            % (sid, start - rec.t0, end - start, kind.encode(), site, fs, th, rec.pid))
+    if dmem:
+        line = line[:-2] + dmem + b"}\n"
+    rec.writer.write_bytes(line)
+
+
+def _record_run_error(rec: Any, kind: str, path: RunPath, args: tuple, kwargs: dict,
+                      start: int, end: int, exc: BaseException, dmem: bytes = b"") -> None:
+    try:
+        sid = sessions.session_id(path.session_of(args, kwargs))
+    except Exception:
+        sid = 0
+    try:
+        fs = path.summary_of(args, kwargs)
+    except Exception:
+        fs = 0
+    try:
+        # depth 3: site_id <- here <- the wrapper <- the caller
+        rec.run_error(sid, kind, start - rec.t0, end - start, rec.site_id(3), fs, exc, dmem)
+    except Exception:
+        pass
+
+
+def wrap_make_callable(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def make_callable(self, fetches, feed_list=None, accept_options=False):
+        fn = original(self, fetches, feed_list, accept_options)
+        if _recorder_mod._recorder is None:
+            return fn
+        sess = self
+        try:
+            fs = summaries.fetch_summary(fetches, feed_list, feed_values=False)
+        except Exception:
+            fs = 0
+        return recorded_run("callable", fn, fixed_path(lambda a, k: sess, fs))
+
+    return make_callable

@@ -1,0 +1,249 @@
+"""The run-record file's reader: binary records to column batches, no object per run.
+
+A version-2 trace keeps its successful runs in ``TRACE.runs`` (inspector/trace/format.py,
+written by inspector/trace/run_writer.py). `RunRecords` reads the records appended since
+last time as arrays (one C-level slice per column: tags, shapes, start, duration), checks
+them, and hands them out as `RunBatch` events (or one dict per run) for the trace reader
+to interleave with the JSON events by time.
+
+What the file may be: cut short (the script was killed: the last record may be partial),
+with holes (a thread took its slot and died before writing; a slot still being written
+while the live view reads), or not ours at all. A file that is not a run-record file of
+this trace is a `TraceError` (one line for the user); records that fail their checks are
+skipped and counted (`bad`), a partial last record sets `cut`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import struct
+from array import array
+from typing import Any
+
+from inspector.trace import format as fmt
+from inspector.trace.errors import TraceError
+from inspector.trace.run_batch import RunBatch
+
+_WORDS = fmt.RUN_RECORD_SIZE // 4  # 32-bit words a record
+_QUADS = fmt.RUN_RECORD_SIZE // 8  # 64-bit words a record
+_MAX_ID = 1 << 31
+
+
+class RunRecords:
+    """The records of one trace's run file, read as they are appended."""
+
+    def __init__(self, trace_path: str, info: Any, pid: Any) -> None:
+        if not isinstance(info, dict) or not isinstance(info.get("file"), str) \
+                or not isinstance(info.get("id"), str):
+            raise TraceError(f"{trace_path}: its header names no valid run-record file")
+        # Only a file beside the trace, by its base name: a trace is data, its paths are
+        # never followed anywhere else.
+        name = os.path.basename(info["file"])
+        self.path = os.path.join(os.path.dirname(os.path.abspath(trace_path)), name)
+        try:
+            self.trace_id = bytes.fromhex(info["id"])
+        except ValueError:
+            raise TraceError(f"{trace_path}: its header names no valid run-record file") from None
+        self.pid = pid if type(pid) is int else 0
+        self.next = 0  # records consumed (the next one's index)
+        self.bad = 0  # records skipped: not a run record, or a shape never defined
+        self.cut = False  # the file ends inside a record
+        self._rests: list[bytes | None] = [None]  # shape id -> `"k":...,"pid":N`
+        self._kinds: list[Any] = [None]  # shape id -> (session, kind, site, fs, thread)
+        # Read but not yet handed out: columns and where in them we are.
+        self._shape = array("i")
+        self._ts = array("q")
+        self._dur = array("q")
+        self._at = 0
+        self._checked = False
+        self.at_end = False  # the last load reached the file's end
+
+    # -- shapes ---------------------------------------------------------------------
+    def add_shape(self, ev: dict[str, Any]) -> None:
+        """An `rshape` line: what the records with this shape id stand for."""
+        sid, s, k = ev.get("id"), ev.get("s"), ev.get("k")
+        site, fs, th = ev.get("site"), ev.get("fs"), ev.get("th")
+        if not (type(sid) is int and 0 < sid < _MAX_ID and type(s) is int and isinstance(k, str)
+                and type(site) is int and type(fs) is int and type(th) is int):
+            return
+        if not k.replace("_", "").replace("-", "").isalpha():  # (kinds are words)
+            return
+        while len(self._rests) <= sid:
+            self._rests.append(None)
+            self._kinds.append(None)
+        self._rests[sid] = b'"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d' % (
+            k.encode(), site, fs, th, self.pid)
+        self._kinds[sid] = (s, k, site, fs, th)
+
+    # -- reading ------------------------------------------------------------------------
+    def _open(self) -> Any:
+        try:
+            fh = open(self.path, "rb")
+        except FileNotFoundError:
+            raise TraceError(f"{self.path}: no such file: the trace's successful runs are "
+                             f"kept there (copy it along with the trace)") from None
+        except OSError as exc:
+            raise TraceError(f"{self.path}: {exc.strerror}") from None
+        if not self._checked:
+            try:
+                self._check_header(fh.read(fmt.RUNS_HEADER_SIZE))
+            except TraceError:
+                fh.close()
+                raise
+            self._checked = True
+        return fh
+
+    def _check_header(self, head: bytes) -> None:
+        if len(head) < fmt.RUNS_HEADER_SIZE:
+            if fmt.RUNS_MAGIC.startswith(head[:8]) or not head:
+                raise TraceError(f"{self.path} is cut short before its header ends: "
+                                 f"not a run-record file any more")
+            raise TraceError(f"{self.path} is not a tfsess-inspect run-record file")
+        magic, version, size, trace_id = struct.unpack(fmt.RUNS_HEADER, head)
+        if magic != fmt.RUNS_MAGIC:
+            raise TraceError(f"{self.path} is not a tfsess-inspect run-record file")
+        if version > fmt.RUNS_VERSION or size != fmt.RUN_RECORD_SIZE:
+            raise TraceError(
+                f"{self.path} was written by a newer tfsess-inspect (run records version "
+                f"{version}); this one reads up to version {fmt.RUNS_VERSION}: upgrade tfsess-inspect")
+        if trace_id != self.trace_id:
+            raise TraceError(f"{self.path} holds the runs of another trace (its id does not "
+                             f"match the trace's header)")
+
+    def load(self, max_records: int, final: bool) -> int:
+        """Read up to `max_records` more records into the columns; the number read. Not
+        final: stop at the first slot not yet written (it may be being written)."""
+        if self.pending() >= max_records and self._checked:
+            return 0
+        fh = self._open()
+        with fh:
+            fh.seek(fmt.RUNS_HEADER_SIZE + self.next * fmt.RUN_RECORD_SIZE)
+            data = fh.read(max_records * fmt.RUN_RECORD_SIZE)
+        size = fmt.RUN_RECORD_SIZE
+        short = len(data) < max_records * size  # read up to the file's end
+        self.at_end = short
+        if final and short:
+            # The file is grown a segment at a time: its unwritten tail is zeros. A
+            # record cut by the file's end (a copy that stopped) makes it `cut`.
+            used = len(data.rstrip(b"\0"))
+            used += -used % size
+            if used > len(data):
+                self.cut = True
+            data = data[: min(used, len(data))]
+        whole = len(data) - len(data) % size
+        n = whole // size
+        if n == 0:
+            return 0
+        words = array("i")
+        words.frombytes(data[:whole])
+        tags = words[0::_WORDS]
+        tag = fmt.RUN_TAG
+        if tags.count(tag) == n:
+            take = n
+        elif not final:
+            try:
+                take = tags.index(0)  # a slot not written yet: wait for it
+            except ValueError:
+                take = n
+            if take == 0:
+                # A hole (a thread that died between taking its slot and writing it)
+                # followed by records: only once the file is final is it skipped.
+                return 0
+        else:
+            take = n
+        quads = array("q")
+        quads.frombytes(data[: take * fmt.RUN_RECORD_SIZE])
+        shape, ts, dur = words[1: take * _WORDS: _WORDS], quads[1::_QUADS], quads[2::_QUADS]
+        tags = tags[:take]
+        if tags.count(tag) != take or (take and (min(ts) < 0 or min(dur) < 0 or min(shape) <= 0)):
+            shape, ts, dur = self._good_only(tags, tag, shape, ts, dur, final)
+        self._append(shape, ts, dur)
+        self.next += take
+        return take
+
+    def _good_only(self, tags: array, tag: int, shape: array, ts: array, dur: array,
+                   final: bool) -> tuple[array, array, array]:
+        """Keep the records that pass their checks; count the others (holes are not
+        counted: a slot never written is no record)."""
+        keep = [i for i in range(len(tags))
+                if tags[i] == tag and ts[i] >= 0 and dur[i] >= 0 and shape[i] > 0]
+        self.bad += sum(1 for i in range(len(tags)) if tags[i] != 0) - len(keep)
+        return (array("i", (shape[i] for i in keep)), array("q", (ts[i] for i in keep)),
+                array("q", (dur[i] for i in keep)))
+
+    def _append(self, shape: array, ts: array, dur: array) -> None:
+        if self._at:
+            del self._shape[: self._at], self._ts[: self._at], self._dur[: self._at]
+            self._at = 0
+        self._shape.extend(shape)
+        self._ts.extend(ts)
+        self._dur.extend(dur)
+
+    def pending(self) -> int:
+        return len(self._ts) - self._at
+
+    def last_ts(self) -> int:
+        return self._ts[-1] if len(self._ts) > self._at else -1
+
+    # -- handing out ----------------------------------------------------------------------
+    def take(self, until: int | None, limit: int, bulk: bool, final: bool) -> list[Any]:
+        """Hand out the pending records that started at or before `until` (all when
+        None), at most `limit`, as RunBatch events (bulk) or dicts. Records whose shape
+        is not known yet wait for its line, unless `final` (then they are bad)."""
+        lo = self._at
+        hi = len(self._ts) if until is None else bisect.bisect_right(self._ts, until, lo)
+        hi = min(hi, lo + limit)
+        if hi <= lo:
+            return []
+        shapes = self._shape[lo:hi]
+        known = len(self._rests) - 1
+        if max(shapes) > known or None in self._rests[min(shapes): max(shapes) + 1]:
+            stop = next(i for i, s in enumerate(shapes) if s > known or self._rests[s] is None)
+            if not final:
+                hi = lo + stop
+                shapes = shapes[:stop]
+                if hi <= lo:
+                    return []
+            else:  # never defined: not a run of this trace
+                good = [i for i, s in enumerate(shapes) if s <= known and self._rests[s] is not None]
+                self.bad += len(shapes) - len(good)
+                ts, dur = self._ts[lo:hi], self._dur[lo:hi]
+                self._at = hi
+                return self._events(array("i", (shapes[i] for i in good)),
+                                    array("q", (ts[i] for i in good)),
+                                    array("q", (dur[i] for i in good)), bulk)
+        ts, dur = self._ts[lo:hi], self._dur[lo:hi]
+        self._at = hi
+        return self._events(shapes, ts, dur, bulk)
+
+    def _events(self, shapes: array, ts: array, dur: array, bulk: bool) -> list[Any]:
+        n = len(ts)
+        if n == 0:
+            return []
+        if not bulk:
+            out = []
+            kinds = self._kinds
+            for i in range(n):
+                s, k, site, fs, th = kinds[shapes[i]]
+                out.append({"ev": "run", "s": s, "ts": ts[i], "dur": dur[i], "k": k,
+                            "site": site, "fs": fs, "th": th, "pid": self.pid})
+            return out
+        first = shapes[0]
+        if shapes.count(first) == n:
+            sid = self._kinds[first][0]
+            return [RunBatch(array("q", [sid]) * n, ts, dur, [self._rests[first]],
+                             array("i", [0]) * n, sid)]
+        distinct = sorted(set(shapes))
+        code = {s: i for i, s in enumerate(distinct)}
+        session_of = {s: self._kinds[s][0] for s in distinct}
+        sessions = set(session_of.values())
+        if len(sessions) == 1:
+            sid = sessions.pop()
+            session = array("q", [sid]) * n
+            one = sid
+        else:
+            session = array("q", map(session_of.__getitem__, shapes))
+            one = None
+        return [RunBatch(session, ts, dur, [self._rests[s] for s in distinct],
+                         array("i", map(code.__getitem__, shapes)), one)]
