@@ -1,8 +1,8 @@
 """Reading a big trace: `tfsess-inspect report` on a synthetic 1,000,000-run trace.
 
-The trace is made from a real recording (examples/run_after_close.py): its header,
-sessions, sites and failing run are kept, and its successful run line is repeated with
-advancing times. Run by hand: `python benchmarks/load.py [--runs 1000000] [--rounds 3]
+The trace is made from a real recording (examples/run_after_close.py) by
+benchmarks/synth.py: its events are kept, and runs of its busiest session are added, as
+records in its run file (trace format 2). Run by hand: `python benchmarks/load.py [--runs 1000000] [--rounds 3]
 [--print-per-run]` (`--print-per-run`: each run followed by a line of output, as the
 `out` events of a script that prints a line per run, unbuffered: "step N" then its newline).
 Prints wall time and peak RSS of the report process (medians).
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import statistics
@@ -22,29 +21,13 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import synth  # noqa: E402  (benchmarks/synth.py)
 
 
 def synthesise(real: str, out: str, runs: int, prints: bool = False) -> None:
-    with open(real) as fh:
-        lines = fh.read().splitlines()
-    ok = [line for line in lines if line.startswith('{"ev":"run",')]
-    template = json.loads(ok[0])
-    head = [line for line in lines if not line.startswith(('{"ev":"run",', '{"ev":"close"', '{"ev":"runerr"',
-                                                            '{"ev":"script_end"', '{"ev":"end"'))]
-    tail = [line for line in lines if line.startswith(('{"ev":"close"', '{"ev":"runerr"', '{"ev":"script_end"',
-                                                        '{"ev":"end"'))]
-    ts = template["ts"]
-    with open(out, "w") as fh:
-        fh.write("\n".join(head) + "\n")
-        for _ in range(runs):
-            ts += 2000
-            fh.write('{"ev":"run","s":%d,"ts":%d,"dur":1500,"k":"run","site":%d,"fs":%d,"th":1,"pid":%d}\n'
-                     % (template["s"], ts, template["site"], template["fs"], template["pid"]))
-            if prints:
-                fh.write('{"ev":"out","pid":%d,"fd":1,"ts":%d,"text":"step %d 2.0"}\n'
-                         '{"ev":"out","pid":%d,"fd":1,"ts":%d,"text":"\\n"}\n'
-                         % (template["pid"], ts + 1600, ts, template["pid"], ts + 1700))
-        fh.write("\n".join(tail) + "\n")
+    synth.write_trace(synth.json_lines(real), out, runs, prints=prints)
 
 
 def main() -> None:
@@ -61,7 +44,7 @@ def main() -> None:
         big = os.path.join(tmp, "big.jsonl")
         print(f"writing a {args.runs}-run trace ...", file=sys.stderr, flush=True)
         synthesise(real, big, args.runs, args.print_per_run)
-        size = os.path.getsize(big)
+        size = os.path.getsize(big) + os.path.getsize(big + ".runs")
         walls, rss = [], []
         for i in range(args.rounds):
             print(f"round {i + 1}/{args.rounds} ...", file=sys.stderr, flush=True)

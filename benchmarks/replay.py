@@ -1,9 +1,11 @@
 """Replay at a million events: open time to totals shown, peak RSS, playhead key latency.
 
 The trace is a real recording of examples/multi_session.py with 1,000,000 synthetic
-runs of its longest-lived session inserted (benchmarks/tui.py's `big_trace`). Each round
+runs of its longest-lived session inserted (benchmarks/synth.py), in trace format 2 (the
+runs as records in its run file, as the agent writes them). Each round
 opens it in a fresh process (the app headless, 140x40), so peak RSS is the replay's own.
-Run by hand: `python benchmarks/replay.py [--events 1000000] [--rounds 3]`.
+Run by hand: `python benchmarks/replay.py [--events 1000000] [--rounds 3]`
+(`--events 10000000` for ten million runs).
 Prints a table (what, figure, unit, machine, date); medians over rounds, keys also p95.
 A key is timed to its first frame and to its last (the panes it redraws after the cursor).
 """
@@ -123,7 +125,7 @@ def main() -> None:
         big = os.path.join(tmp, "big.jsonl")
         print(f"writing {args.events} events ...", file=sys.stderr, flush=True)
         bench_tui.big_trace(lines, big, args.events)
-        size = os.path.getsize(big)
+        size = bench_tui.trace_size(big)
         opens, cpus, frames, rss, loads = [], [], [], [], []
         keys: dict[str, list[float]] = {k: [] for k in KEYS}
         settled: dict[str, list[float]] = {k: [] for k in KEYS}

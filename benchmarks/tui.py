@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
-import json
 import os
 import platform
 import pty
@@ -36,6 +35,9 @@ sys.path.insert(0, REPO)
 
 from inspector.tui.app import InspectorApp  # noqa: E402
 from inspector.tui.sources import TraceFile  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import synth  # noqa: E402  (benchmarks/synth.py)
 
 
 def p95(xs: list[float]) -> float:
@@ -171,27 +173,14 @@ def latency(lines: list[bytes], tmp: str, samples: int) -> list[float]:
 # -- keys at 1M events --------------------------------------------------------------------------
 def big_trace(lines: list[bytes], path: str, n: int) -> None:
     """The recording with `n` runs of its longest-lived session inserted after its
-    last run (later events shifted in time)."""
-    events = [json.loads(ln) for ln in lines]
-    runs = [i for i, e in enumerate(events) if e.get("ev") == "run"]
-    by_session: dict[int, list[int]] = {}
-    for i in runs:
-        by_session.setdefault(events[i]["s"], []).append(i)
-    sid = max(by_session, key=lambda s: len(by_session[s]))
-    at = by_session[sid][-1]
-    proto = events[at]
-    step = 2_000  # ns between synthetic runs
-    shift = n * step
-    with open(path, "w") as fh:
-        for i, e in enumerate(events):
-            if i > at and isinstance(e.get("ts"), int):
-                e = dict(e, ts=e["ts"] + shift)
-            fh.write(json.dumps(e, separators=(",", ":")) + "\n")
-            if i == at:
-                base = proto["ts"]
-                tmpl = json.dumps(dict(proto, ts=0), separators=(",", ":"))
-                pre, post = tmpl.split('"ts":0', 1)
-                fh.writelines(f'{pre}"ts":{base + k * step}{post}\n' for k in range(1, n + 1))
+    last run (later events shifted in time), as a version-2 trace with its run file."""
+    synth.write_trace(lines, path, n)
+
+
+def trace_size(path: str) -> int:
+    """Bytes of a trace and its run file."""
+    runs = path + ".runs"
+    return os.path.getsize(path) + (os.path.getsize(runs) if os.path.exists(runs) else 0)
 
 
 def keys_at(path: str, keys: list[str], rounds: int) -> tuple[float, dict[str, list[float]], int]:
@@ -227,8 +216,7 @@ def record(example: str, tmp: str) -> list[bytes]:
     trace = os.path.join(tmp, os.path.basename(example) + ".jsonl")
     subprocess.run([sys.executable, "-m", "inspector", "run", "--no-tui", "-o", trace, example],
                    cwd=REPO, check=True, capture_output=True)
-    with open(trace, "rb") as fh:
-        return fh.read().splitlines(keepends=True)
+    return synth.json_lines(trace)
 
 
 def main() -> None:
@@ -258,7 +246,7 @@ def main() -> None:
         print(f"{args.events} events ...", file=sys.stderr, flush=True)
         big = os.path.join(tmp, "big.jsonl")
         big_trace(lines, big, args.events)
-        size = os.path.getsize(big)
+        size = trace_size(big)
         keys = ["j", "k", "pagedown", "G", "g", "n", "plus", "minus", "s", "escape"]
         load, result, nrows = keys_at(big, keys, args.rounds)
         rows.append((f"open a trace of {nrows:,} rows ({size / 1e6:.0f} MB) to first finding",

@@ -52,7 +52,8 @@ class RunRecords:
         self._rests: list[bytes | None] = [None]  # shape id -> `"k":...,"pid":N`
         self._kinds: list[Any] = [None]  # shape id -> (session, kind, site, fs, thread)
         # Read but not yet handed out: columns and where in them we are.
-        self._shape = array("i")
+        self._shape: array | None = None  # None: every pending record has self._uniform
+        self._uniform: int | None = None
         self._ts = array("q")
         self._dur = array("q")
         self._at = 0
@@ -117,10 +118,10 @@ class RunRecords:
         if self.pending() >= max_records and self._checked:
             return 0
         fh = self._open()
-        with fh:
-            fh.seek(fmt.RUNS_HEADER_SIZE + self.next * fmt.RUN_RECORD_SIZE)
-            data = fh.read(max_records * fmt.RUN_RECORD_SIZE)
         size = fmt.RUN_RECORD_SIZE
+        with fh:
+            fh.seek(fmt.RUNS_HEADER_SIZE + self.next * size)
+            data = fh.read(max_records * size)
         short = len(data) < max_records * size  # read up to the file's end
         self.at_end = short
         if final and short:
@@ -131,52 +132,70 @@ class RunRecords:
             if used > len(data):
                 self.cut = True
             data = data[: min(used, len(data))]
-        whole = len(data) - len(data) % size
-        n = whole // size
+        n = len(data) // size
         if n == 0:
             return 0
-        words = array("i")
-        words.frombytes(data[:whole])
-        tags = words[0::_WORDS]
-        tag = fmt.RUN_TAG
-        if tags.count(tag) == n:
-            take = n
-        elif not final:
-            try:
-                take = tags.index(0)  # a slot not written yet: wait for it
-            except ValueError:
-                take = n
-            if take == 0:
-                # A hole (a thread that died between taking its slot and writing it)
-                # followed by records: only once the file is final is it skipped.
-                return 0
-        else:
-            take = n
+        data = data[: n * size]
+        # Checks on byte columns (`data[k::24]`: byte k of every record), in C: no
+        # Python object per record.
+        first_bytes = data[0::size]
+        take = n
+        if not final:
+            hole = first_bytes.find(0)  # a tag's first byte is never 0: a slot not written
+            if hole >= 0:
+                take = hole
+                if take == 0:
+                    # A hole (a thread that died between taking its slot and writing it),
+                    # or a slot being written: only once the file is final is it skipped.
+                    return 0
+                data = data[: take * size]
+        uniform, shape = None, None
+        if _all_good(data, take):
+            uniform = _same_shape(data, take)
+            if uniform is None:
+                shape = _column(data, "i", _WORDS, 1)
+                if shape.count(0):  # (a negative one was caught by its sign byte)
+                    shape = None
         quads = array("q")
-        quads.frombytes(data[: take * fmt.RUN_RECORD_SIZE])
-        shape, ts, dur = words[1: take * _WORDS: _WORDS], quads[1::_QUADS], quads[2::_QUADS]
-        tags = tags[:take]
-        if tags.count(tag) != take or (take and (min(ts) < 0 or min(dur) < 0 or min(shape) <= 0)):
-            shape, ts, dur = self._good_only(tags, tag, shape, ts, dur, final)
-        self._append(shape, ts, dur)
+        quads.frombytes(data)
+        ts, dur = quads[1::_QUADS], quads[2::_QUADS]
+        if uniform is None and shape is None:  # some record failed its checks
+            words = array("i")
+            words.frombytes(data)
+            uniform, shape, ts, dur = (None, *self._good_only(words[0::_WORDS], words[1::_WORDS],
+                                                               ts, dur))
+        self._append(uniform, shape, ts, dur)
         self.next += take
         return take
 
-    def _good_only(self, tags: array, tag: int, shape: array, ts: array, dur: array,
-                   final: bool) -> tuple[array, array, array]:
+    def _good_only(self, tags: array, shape: array, ts: array, dur: array
+                   ) -> tuple[array, array, array]:
         """Keep the records that pass their checks; count the others (holes are not
         counted: a slot never written is no record)."""
+        tag = fmt.RUN_TAG
         keep = [i for i in range(len(tags))
                 if tags[i] == tag and ts[i] >= 0 and dur[i] >= 0 and shape[i] > 0]
         self.bad += sum(1 for i in range(len(tags)) if tags[i] != 0) - len(keep)
         return (array("i", (shape[i] for i in keep)), array("q", (ts[i] for i in keep)),
                 array("q", (dur[i] for i in keep)))
 
-    def _append(self, shape: array, ts: array, dur: array) -> None:
+    def _append(self, uniform: int | None, shape: array | None, ts: array, dur: array) -> None:
+        """Add read columns to the pending ones. A run of records of one shape (a
+        training loop) keeps no shape column: `_uniform` says it."""
         if self._at:
-            del self._shape[: self._at], self._ts[: self._at], self._dur[: self._at]
+            if self._shape is not None:
+                del self._shape[: self._at]
+            del self._ts[: self._at], self._dur[: self._at]
             self._at = 0
-        self._shape.extend(shape)
+        if len(self._ts) == 0:
+            self._uniform, self._shape = uniform, shape
+        elif uniform is not None and uniform == self._uniform:
+            pass
+        else:
+            if self._shape is None:
+                self._shape = array("i", [self._uniform]) * len(self._ts)
+            self._shape.extend(shape if shape is not None else array("i", [uniform]) * len(ts))
+            self._uniform = None
         self._ts.extend(ts)
         self._dur.extend(dur)
 
@@ -196,28 +215,42 @@ class RunRecords:
         hi = min(hi, lo + limit)
         if hi <= lo:
             return []
+        rests = self._rests
+        if self._shape is None:  # one shape throughout
+            u = self._uniform
+            if u < len(rests) and rests[u] is not None:
+                ts, dur = self._ts[lo:hi], self._dur[lo:hi]
+                self._at = hi
+                return self._events(None, u, ts, dur, bulk)
+            if not final:
+                return []  # its `rshape` line is still to come
+            self.bad += hi - lo
+            self._at = hi
+            return []
         shapes = self._shape[lo:hi]
-        known = len(self._rests) - 1
-        if max(shapes) > known or None in self._rests[min(shapes): max(shapes) + 1]:
-            stop = next(i for i, s in enumerate(shapes) if s > known or self._rests[s] is None)
+        known = len(rests) - 1
+        top, bottom = max(shapes), min(shapes)
+        if top > known or None in rests[bottom: top + 1]:
+            stop = next(i for i, s in enumerate(shapes) if s > known or rests[s] is None)
             if not final:
                 hi = lo + stop
                 shapes = shapes[:stop]
                 if hi <= lo:
                     return []
             else:  # never defined: not a run of this trace
-                good = [i for i, s in enumerate(shapes) if s <= known and self._rests[s] is not None]
+                good = [i for i, s in enumerate(shapes) if s <= known and rests[s] is not None]
                 self.bad += len(shapes) - len(good)
                 ts, dur = self._ts[lo:hi], self._dur[lo:hi]
                 self._at = hi
-                return self._events(array("i", (shapes[i] for i in good)),
+                return self._events(array("i", (shapes[i] for i in good)), None,
                                     array("q", (ts[i] for i in good)),
                                     array("q", (dur[i] for i in good)), bulk)
         ts, dur = self._ts[lo:hi], self._dur[lo:hi]
         self._at = hi
-        return self._events(shapes, ts, dur, bulk)
+        return self._events(shapes, None, ts, dur, bulk)
 
-    def _events(self, shapes: array, ts: array, dur: array, bulk: bool) -> list[Any]:
+    def _events(self, shapes: array | None, uniform: int | None, ts: array, dur: array,
+                bulk: bool) -> list[Any]:
         n = len(ts)
         if n == 0:
             return []
@@ -225,12 +258,12 @@ class RunRecords:
             out = []
             kinds = self._kinds
             for i in range(n):
-                s, k, site, fs, th = kinds[shapes[i]]
+                s, k, site, fs, th = kinds[uniform if shapes is None else shapes[i]]
                 out.append({"ev": "run", "s": s, "ts": ts[i], "dur": dur[i], "k": k,
                             "site": site, "fs": fs, "th": th, "pid": self.pid})
             return out
-        first = shapes[0]
-        if shapes.count(first) == n:
+        first = uniform if shapes is None else shapes[0]
+        if shapes is None or shapes.count(first) == n:
             sid = self._kinds[first][0]
             return [RunBatch(array("q", [sid]) * n, ts, dur, [self._rests[first]],
                              array("i", [0]) * n, sid)]
@@ -247,3 +280,37 @@ class RunRecords:
             one = None
         return [RunBatch(session, ts, dur, [self._rests[s] for s in distinct],
                          array("i", map(code.__getitem__, shapes)), one)]
+
+
+_TAG_BYTES = struct.pack("<I", fmt.RUN_TAG)
+_BELOW_128 = bytes(range(128))
+
+
+def _all_good(data: bytes, n: int) -> bool:
+    """Every one of the n records has the tag, and a shape id, a start and a duration
+    that are not negative (their top bytes below 0x80)."""
+    size = fmt.RUN_RECORD_SIZE
+    for k in range(4):
+        if data[k::size] != _TAG_BYTES[k: k + 1] * n:
+            return False
+    for k in (7, 15, 23):  # the top bytes of shape, ts and dur
+        if data[k::size].translate(None, _BELOW_128):
+            return False
+    return True
+
+
+def _same_shape(data: bytes, n: int) -> int | None:
+    """The shape id of every record when all have the same, else None."""
+    size = fmt.RUN_RECORD_SIZE
+    for k in range(4, 8):
+        column = data[k::size]
+        if column != column[:1] * n:
+            return None
+    shape = struct.unpack_from("<i", data, 4)[0]
+    return shape if shape > 0 else None
+
+
+def _column(data: bytes, code: str, stride: int, at: int) -> array:
+    values = array(code)
+    values.frombytes(data)
+    return values[at::stride]
