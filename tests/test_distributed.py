@@ -30,7 +30,7 @@ def test_a_session_on_a_local_grpc_server_records_its_target_and_devices(scenari
     assert [d[:2] for d in listed["devices"]] == [["/job:localhost/replica:0/task:0/device:CPU:0", "CPU"]]
     assert isinstance(listed["devices"][0][2], int) and "error" not in listed
     # listed after the session's first successful run, before its close
-    runs = [e for e in _events(trace, "run") if e["s"] == 1]
+    runs = [e for e in read_trace(str(trace)).events if e["ev"] == "run" and e["s"] == 1]
     (close,) = [e for e in _events(trace, "close") if e["s"] == 1]
     assert runs[0]["ts"] + runs[0]["dur"] <= listed["ts"] <= close["ts"]
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import socket
 import threading
 import weakref
@@ -190,10 +191,19 @@ def _follow(rec: Any, path: str, offset: int) -> None:
                 pass
 
 
+# A session's first successful run interns its run shape (inspector/agent/runs.py): the
+# `rshape` line is written before that run returns, as a `run` line was in version 1.
+_SHAPE = re.compile(rb'^\{"ev":"rshape","pid":(\d+),"id":\d+,"s":(\d+),', re.M)
+
+
 def _ran(lines: bytes, watched: dict[int, Any], pid_tail: bytes) -> list[int]:
-    """The watched sessions with a successful run line of this process in `lines`."""
-    out = []
+    """The watched sessions with a successful run of this process in `lines`: a run
+    shape of theirs, or a `run` line (a run with device-memory deltas)."""
+    pid = int(pid_tail.rsplit(b":", 1)[1])
+    out = [int(s) for p, s in _SHAPE.findall(lines) if int(p) == pid and int(s) in watched]
     for sid in watched:
+        if sid in out:
+            continue
         prefix = b'{"ev":"run","s":%d,' % sid
         pos = lines.find(prefix)
         while pos >= 0:

@@ -10,6 +10,7 @@ call site, fetch summary, thread, pid) is one "shape" per distinct combination.
 
 from __future__ import annotations
 
+import bisect
 from array import array
 from collections.abc import Iterator, Sequence
 from typing import overload
@@ -33,6 +34,9 @@ class RunStore(Sequence[Run]):
         self._shape_codes: dict[Shape, int] = {}
         self._raw_shape_codes: dict[bytes, int] = {}
         self.errors: dict[int, tuple[str, str]] = {}  # position -> (exception type, message)
+        # Positions [start, end) whose runs are known in time order (from sequential
+        # batches: see RunBatch), so that a reader of the columns need not check.
+        self.sorted_spans: list[tuple[int, int]] = []
         self.failed: list[int] = []  # positions of failed runs, in order
 
     def _shape_code(self, shape: Shape) -> int:
@@ -61,6 +65,13 @@ class RunStore(Sequence[Run]):
         """Append a reader's RunBatch (a streak of successful runs as columns: see
         inspector/trace/reader.py). Their event indexes follow on from `first_index`."""
         n = len(batch.ts)
+        if getattr(batch, "sequential", False) and n:
+            start = len(self.ok)
+            spans = self.sorted_spans
+            if spans and spans[-1][1] == start and self.ts[start - 1] <= batch.ts[0]:
+                spans[-1] = (spans[-1][0], start + n)
+            else:
+                spans.append((start, start + n))
         self.index.extend(range(first_index, first_index + n))
         self.session.extend(batch.session)
         self.ts.extend(batch.ts)
@@ -80,6 +91,14 @@ class RunStore(Sequence[Run]):
 
     def __len__(self) -> int:
         return len(self.ok)
+
+    def known_sorted(self, i: int, k: int) -> bool:
+        """Positions i..k-1 are known to be in time order (without reading them)."""
+        spans = self.sorted_spans
+        if not spans:
+            return False
+        at = bisect.bisect_right(spans, (i, 1 << 62)) - 1
+        return at >= 0 and spans[at][0] <= i and k <= spans[at][1]
 
     def _run(self, i: int) -> Run:
         ok = bool(self.ok[i])

@@ -176,7 +176,10 @@ def _on_run_batch(st: TraceState, batch: Any, index: int) -> None:
         return
     st.runs.extend_batch(index, batch)
     st.event_count += len(ts)
-    st.last_ts = max(st.last_ts, max(map(int.__add__, ts, batch.dur)))
+    if getattr(batch, "sequential", False):  # one after another: the last ends last
+        st.last_ts = max(st.last_ts, ts[-1] + batch.dur[-1])
+    else:
+        st.last_ts = max(st.last_ts, max(map(int.__add__, ts, batch.dur)))
     one = batch.one_session
     counts = Counter(batch.session) if one is None else {one: len(ts)}
     for sid, count in counts.items():

@@ -19,6 +19,7 @@ import bisect
 import os
 import struct
 from array import array
+from collections import deque
 from typing import Any
 
 from inspector.trace import format as fmt
@@ -52,11 +53,10 @@ class RunRecords:
         self._rests: list[bytes | None] = [None]  # shape id -> `"k":...,"pid":N`
         self._kinds: list[Any] = [None]  # shape id -> (session, kind, site, fs, thread)
         # Read but not yet handed out: columns and where in them we are.
-        self._shape: array | None = None  # None: every pending record has self._uniform
-        self._uniform: int | None = None
-        self._ts = array("q")
-        self._dur = array("q")
-        self._at = 0
+        # Read but not yet handed out: chunks as loaded, each [uniform shape or None,
+        # shape column or None, ts, dur, position in them]. A chunk of one shape (a
+        # training loop) keeps no shape column.
+        self._chunks: deque[list[Any]] = deque()
         self._checked = False
         self.at_end = False  # the last load reached the file's end
 
@@ -180,74 +180,66 @@ class RunRecords:
                 array("q", (dur[i] for i in keep)))
 
     def _append(self, uniform: int | None, shape: array | None, ts: array, dur: array) -> None:
-        """Add read columns to the pending ones. A run of records of one shape (a
-        training loop) keeps no shape column: `_uniform` says it."""
-        if self._at:
-            if self._shape is not None:
-                del self._shape[: self._at]
-            del self._ts[: self._at], self._dur[: self._at]
-            self._at = 0
-        if len(self._ts) == 0:
-            self._uniform, self._shape = uniform, shape
-        elif uniform is not None and uniform == self._uniform:
-            pass
-        else:
-            if self._shape is None:
-                self._shape = array("i", [self._uniform]) * len(self._ts)
-            self._shape.extend(shape if shape is not None else array("i", [uniform]) * len(ts))
-            self._uniform = None
-        self._ts.extend(ts)
-        self._dur.extend(dur)
+        if len(ts):
+            self._chunks.append([uniform, shape, ts, dur, 0])
 
     def pending(self) -> int:
-        return len(self._ts) - self._at
+        return sum(len(c[2]) - c[4] for c in self._chunks)
 
     def last_ts(self) -> int:
-        return self._ts[-1] if len(self._ts) > self._at else -1
+        return self._chunks[-1][2][-1] if self._chunks else -1
 
-    # -- handing out ----------------------------------------------------------------------
     def take(self, until: int | None, limit: int, bulk: bool, final: bool) -> list[Any]:
         """Hand out the pending records that started at or before `until` (all when
         None), at most `limit`, as RunBatch events (bulk) or dicts. Records whose shape
         is not known yet wait for its line, unless `final` (then they are bad)."""
-        lo = self._at
-        hi = len(self._ts) if until is None else bisect.bisect_right(self._ts, until, lo)
-        hi = min(hi, lo + limit)
-        if hi <= lo:
-            return []
+        out: list[Any] = []
+        while self._chunks and limit > 0:
+            chunk = self._chunks[0]
+            uniform, shape, ts, dur, lo = chunk
+            hi = len(ts) if until is None else bisect.bisect_right(ts, until, lo)
+            hi = min(hi, lo + limit)
+            if hi > lo:
+                events, taken = self._take_from(uniform, shape, ts, dur, lo, hi, bulk, final)
+                out.extend(events)
+                chunk[4] = lo + taken
+                limit -= taken
+                if taken < hi - lo:  # a shape still to come
+                    break
+            if chunk[4] < len(ts):
+                break
+            self._chunks.popleft()
+        return out
+
+    def _take_from(self, uniform: int | None, shape: array | None, ts: array, dur: array,
+                   lo: int, hi: int, bulk: bool, final: bool) -> tuple[list[Any], int]:
+        """Records lo..hi-1 of one chunk: (events, how many were consumed)."""
         rests = self._rests
-        if self._shape is None:  # one shape throughout
-            u = self._uniform
-            if u < len(rests) and rests[u] is not None:
-                ts, dur = self._ts[lo:hi], self._dur[lo:hi]
-                self._at = hi
-                return self._events(None, u, ts, dur, bulk)
+        if shape is None:  # one shape throughout
+            if uniform < len(rests) and rests[uniform] is not None:
+                return self._events(None, uniform, ts[lo:hi], dur[lo:hi], bulk), hi - lo
             if not final:
-                return []  # its `rshape` line is still to come
+                return [], 0  # its `rshape` line is still to come
             self.bad += hi - lo
-            self._at = hi
-            return []
-        shapes = self._shape[lo:hi]
+            return [], hi - lo
+        shapes = shape[lo:hi]
         known = len(rests) - 1
         top, bottom = max(shapes), min(shapes)
         if top > known or None in rests[bottom: top + 1]:
             stop = next(i for i, s in enumerate(shapes) if s > known or rests[s] is None)
             if not final:
-                hi = lo + stop
-                shapes = shapes[:stop]
-                if hi <= lo:
-                    return []
-            else:  # never defined: not a run of this trace
-                good = [i for i, s in enumerate(shapes) if s <= known and rests[s] is not None]
-                self.bad += len(shapes) - len(good)
-                ts, dur = self._ts[lo:hi], self._dur[lo:hi]
-                self._at = hi
-                return self._events(array("i", (shapes[i] for i in good)), None,
-                                    array("q", (ts[i] for i in good)),
-                                    array("q", (dur[i] for i in good)), bulk)
-        ts, dur = self._ts[lo:hi], self._dur[lo:hi]
-        self._at = hi
-        return self._events(shapes, None, ts, dur, bulk)
+                if stop == 0:
+                    return [], 0
+                return self._events(shapes[:stop], None, ts[lo:lo + stop], dur[lo:lo + stop],
+                                    bulk), stop
+            # never defined: not a run of this trace
+            good = [i for i, s in enumerate(shapes) if s <= known and rests[s] is not None]
+            self.bad += len(shapes) - len(good)
+            t, d = ts[lo:hi], dur[lo:hi]
+            return self._events(array("i", (shapes[i] for i in good)), None,
+                                array("q", (t[i] for i in good)),
+                                array("q", (d[i] for i in good)), bulk), hi - lo
+        return self._events(shapes, None, ts[lo:hi], dur[lo:hi], bulk), hi - lo
 
     def _events(self, shapes: array | None, uniform: int | None, ts: array, dur: array,
                 bulk: bool) -> list[Any]:
@@ -264,9 +256,11 @@ class RunRecords:
             return out
         first = uniform if shapes is None else shapes[0]
         if shapes is None or shapes.count(first) == n:
+            # One shape is one thread's runs at one call site: the wrapper writes a
+            # record after its run ended, and the thread's next run starts after that.
             sid = self._kinds[first][0]
             return [RunBatch(array("q", [sid]) * n, ts, dur, [self._rests[first]],
-                             array("i", [0]) * n, sid)]
+                             array("i", [0]) * n, sid, sequential=True)]
         distinct = sorted(set(shapes))
         code = {s: i for i, s in enumerate(distinct)}
         session_of = {s: self._kinds[s][0] for s in distinct}

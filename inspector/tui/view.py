@@ -20,6 +20,10 @@ from inspector.analysis.findings import find_all
 from inspector.analysis.model import Finding, Run, Site
 from inspector.analysis.state import Lifecycle, StateBuilder, TraceState
 
+# Runs indexed in bulk at a time, and one by one after a window that could not be.
+STREAK_WINDOW = 1 << 20
+ONE_BY_ONE = 4096
+
 # find_all is O(runs): while events arrive, spend at most about 1/COST_SHARE of the
 # time on it (it runs again once the trace is complete in any case).
 COST_SHARE = 5
@@ -123,14 +127,21 @@ class TraceView:
         rows = self.rows
         session_rows, session_runs = self.session_rows, self.session_runs
         nr, nl = len(runs), len(life)
+        slow_until = 0
         while i < nr or j < nl:
-            if i < nr and (j >= nl or r_index[i] < life[j].index):
+            if i < nr and (j >= nl or r_index[i] < life[j].index) and i >= slow_until:
                 # A streak of runs before the next lifecycle event: of one session and
-                # in time order (a training loop), it is indexed in bulk.
+                # in time order (a training loop), it is indexed in bulk, a window at a
+                # time; a window that is not gets the next runs one by one, then the bulk
+                # is tried again (mixed runs before a long loop must not make the whole
+                # loop go one by one).
                 k = nr if j >= nl else bisect.bisect_left(r_index, life[j].index, i, nr)
-                if k - i > 64 and self._index_streak(i, k):
-                    i = k
-                    continue
+                k = min(k, i + STREAK_WINDOW)
+                if k - i > 64:
+                    if self._index_streak(i, k):
+                        i = k
+                        continue
+                    slow_until = i + ONE_BY_ONE
             if j >= nl or (i < nr and r_index[i] < life[j].index):
                 sid, ts = r_session[i], r_ts[i]
                 rows.append(i)
@@ -166,7 +177,7 @@ class TraceView:
         times = self.session_runs.get(sid)
         if times and times[-1] > ts[0]:
             return False
-        if not all(map(operator.le, ts, itertools.islice(ts, 1, None))):
+        if not runs.known_sorted(i, k) and not all(map(operator.le, ts, itertools.islice(ts, 1, None))):
             return False
         new = array("q", range(i, k))
         self.rows.extend(new)
