@@ -18,7 +18,6 @@ import subprocess
 import threading
 import time
 
-from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
@@ -42,7 +41,8 @@ from inspector.tui.inbox import Inbox, Read
 from inspector.tui.key_footer import KeyFooter
 from inspector.tui.messages import ScriptExited, TraceProblem, TraceReady
 from inspector.tui.output_pane import OutputPane
-from inspector.tui.source_pane import Mark, SourcePane, in_view, read_from_disk
+from inspector.tui.source_marks import marks_for
+from inspector.tui.source_pane import SourcePane, read_from_disk
 from inspector.tui.sources import POLL_INTERVAL, TraceFile
 from inspector.tui.status_bar import StatusBar
 from inspector.tui.text import clean, one_line
@@ -63,16 +63,6 @@ PANE_REFRESH = 0.1  # live: under a fast script, the panes are redrawn this ofte
 FEED_SLICE = 0.02
 FEED_CHUNK = 500
 FRAME_RATE = 240  # frames a second at most (Textual's default, 60, adds up to 17 ms to a key)
-
-MARK_STYLE = {"created": "bold green", "closed": "bold red", "entered": "bold cyan"}
-
-MARKS = {
-    "created": Mark("+", "created", "created"),
-    "closed": Mark("×", "closed", "closed"),
-    "entered": Mark(">", "entered", "entered"),
-    "default-ended": Mark("-", "closed", "default ended"),
-}
-
 
 def _while_mounted(handler):
     """Messages and timer ticks can still arrive while the app shuts down and its
@@ -108,18 +98,6 @@ def _disk_differs(st) -> str | None:
     if missing:
         return f"{os.path.basename(missing[0])} is not on disk any more (showing the recorded source)"
     return None
-
-
-def _add_mark(marks: dict[int, Mark], line: int, base: Mark, note: str) -> None:
-    """One gutter mark per line: a line that both created and closed a session (a
-    `with` statement) gets both symbols and both notes."""
-    old = marks.get(line)
-    if old is None:
-        marks[line] = Mark(base.symbol, base.role, note)
-    elif note not in old.note:
-        symbol = (old.symbol + base.symbol)[:2]
-        role = "closed" if "closed" in (old.role, base.role) else old.role
-        marks[line] = Mark(symbol, role, f"{old.note} · {note}")
 
 
 class InspectorApp(App[int | None]):
@@ -605,30 +583,12 @@ class InspectorApp(App[int | None]):
 
     def _show_source(self, info, finding: Finding | None) -> None:
         st = self.view.state
-        marks: dict[int, Mark] = {}
         sess = st.sessions.get(info.session)
         file, line = info.site.file, info.site.line
         if finding is not None:
             file, line = finding.file, finding.line
-            for rel in finding.related:
-                if rel.file == file and rel.line and rel.line != line:
-                    base = MARKS.get(rel.role, Mark("•", "entered", rel.role))
-                    note = base.note + (f" ({rel.how})" if rel.how and rel.how != "explicit" else "")
-                    _add_mark(marks, rel.line, base, note)
-            if sess is not None:
-                for n, m in marks.items():
-                    marks[n] = Mark(m.symbol, m.role, f"{sess.label} {m.note}")
-        elif sess is not None:
-            if sess.created_site.file == file and sess.created_site.line != line:
-                _add_mark(marks, sess.created_site.line, MARKS["created"], "created")
-            cs = sess.closed_site
-            if self.playhead is not None and playhead.session_phase(sess, info.index) != "closed":
-                cs = None  # replay: not closed yet as of the playhead
-            if cs is not None and cs.file == file and cs.line != line:
-                how = f" ({sess.closed_how})" if sess.closed_how != "explicit" else ""
-                _add_mark(marks, cs.line, MARKS["closed"], "closed" + how)
-            for n, m in marks.items():
-                marks[n] = Mark(m.symbol, m.role, f"{sess.label} {m.note}")
+        as_of = info.index if self.playhead is not None else None
+        marks = marks_for(sess, finding, file, line, as_of)
         src = st.sources.get(file)
         code = src.text if src is not None and src.text is not None else None
         if code is None and file and file != "?":
@@ -651,37 +611,8 @@ class InspectorApp(App[int | None]):
                              "red")
         if code is None:
             title.append("\n(source not recorded in the trace)", "dim italic")
-        pane = self._q(SourcePane)
-        if finding is not None and code is not None and marks:
-            pinned = self._pins(pane, title, pane.code.lines_for(file, code), line, marks)
-            if pinned:
-                title = Group(title, *pinned)
-        pane.show(title, finding is not None, file, code, line or None,
-                  finding is not None or not info.ok, marks)
-
-    @staticmethod
-    def _pins(pane: SourcePane, title: Text, lines, line: int | None,
-              marks: dict[int, Mark]) -> list[Text]:
-        """Under a finding's message, the lines where its session was created and
-        closed, when they are out of the code's view (even far from the run). Worked out
-        before anything is drawn, so the title changes once per selection (each change of
-        its height is a layout of the screen)."""
-        pinned: list[Text] = []
-        for _ in range(3):  # pins make the title taller and the code shorter: look again
-            height = pane.code.code_height(Group(title, *pinned))
-            again = []
-            for n in sorted(marks):
-                if 0 < n <= len(lines) and not in_view(line, marks, n, height):
-                    mark = marks[n]
-                    pin = Text(no_wrap=True, overflow="ellipsis")
-                    pin.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
-                    pin.append_text(lines[n - 1])
-                    pin.append(f"  ◀ {mark.note}", "italic")
-                    again.append(pin)
-            if [p.plain for p in again] == [p.plain for p in pinned]:
-                break
-            pinned = again
-        return pinned
+        self._q(SourcePane).show(title, finding is not None, file, code, line or None,
+                                 finding is not None or not info.ok, marks)
 
     def choose_finding(self, index: int) -> None:
         findings = self.view.findings

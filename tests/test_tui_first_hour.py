@@ -1,0 +1,79 @@
+"""Issue 15 (the first hour, tried as a new user would), the app's part: the words
+follow the state, the keys of the mode the user is in, a script that dies before any
+session, marks that are not colour only, and the display papercuts.
+
+The traces are recorded once per module from real scripts with the real agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import pytest
+
+from inspector.tui.app import InspectorApp
+from inspector.tui.findings_panel import FindingsPanel
+from inspector.tui.source_pane import SourceView
+from inspector.tui.sources import TraceFile
+from inspector.tui.status_bar import StatusBar
+from inspector.tui.timeline import Timeline
+from tests.test_tui_app import loaded, text_of, wait_for
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+SEED = os.path.join(REPO, "examples", "seed_run_after_close.py")
+SIZE = (160, 40)
+
+
+def record(script: str, out: str, *, check: bool = True) -> str:
+    subprocess.run([sys.executable, "-m", "inspector", "run", "--no-tui", "-o", out, script],
+                   cwd=REPO, check=check, capture_output=True, timeout=120)
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory) -> str:
+    """examples/seed_run_after_close.py recorded once (run-after-close and
+    eager-in-session on line 20, the session created on 16 and closed on 17)."""
+    return record(SEED, str(tmp_path_factory.mktemp("seed") / "seed.jsonl"))
+
+
+def source_row(code: SourceView, number: int) -> str:
+    """The text drawn for source line `number` (scrolled into view)."""
+    top = int(code.scroll_offset.y)
+    y = len(code.title_lines) + len(code.pins) + number - 1 - top
+    assert 0 <= y < code.size.height, "line not in view"
+    return code.render_line(y).text
+
+
+def test_the_failing_line_has_a_gutter_mark_and_a_note_not_only_a_colour(seed):
+    async def go():
+        app = InspectorApp(TraceFile(seed))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            code = app.query_one(SourceView)
+            assert app.view.findings[0].kind == "run-after-close" and code.line == 20
+            row = source_row(code, 20)
+            assert row.startswith("!") and "◀ run-after-clos" in row  # (cut at the edge)
+            assert code.marks[20].note == "run-after-close"
+
+    asyncio.run(go())
+
+
+def test_the_sessions_marks_stay_on_the_eager_in_session_finding(seed):
+    async def go():
+        app = InspectorApp(TraceFile(seed))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("n")
+            await wait_for(pilot, lambda: app.finding_index == 1 and not app._panes_pending)
+            code = app.query_one(SourceView)
+            assert app.view.findings[1].kind == "eager-in-session"
+            assert code.marks[16].symbol == "+" and code.marks[17].symbol == "×"
+            assert "◀ Session #1 closed" in source_row(code, 17)
+            assert "◀ eager-in-sess" in source_row(code, 20)
+
+    asyncio.run(go())
