@@ -17,7 +17,7 @@ import pytest
 from inspector.tui.app import InspectorApp
 from inspector.tui.findings_panel import FindingsPanel
 from inspector.tui.source_pane import SourceView
-from inspector.tui.sources import TraceFile
+from inspector.tui.sources import LiveScript, TraceFile
 from inspector.tui.status_bar import StatusBar
 from inspector.tui.timeline import Timeline
 from tests.test_tui_app import loaded, text_of, wait_for
@@ -75,5 +75,83 @@ def test_the_sessions_marks_stay_on_the_eager_in_session_finding(seed):
             assert code.marks[16].symbol == "+" and code.marks[17].symbol == "×"
             assert "◀ Session #1 closed" in source_row(code, 17)
             assert "◀ eager-in-sess" in source_row(code, 20)
+
+    asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def early_deaths(tmp_path_factory) -> dict[str, str]:
+    """Scripts that die before any session: a syntax error and an import error."""
+    tmp = tmp_path_factory.mktemp("dies")
+    scripts = {
+        "syntax": "import os\nx = 1\ndef f(:\n    pass\n",
+        "import": "import os\nimport no_such_module_for_tfsess\nprint('never')\n",
+    }
+    traces = {}
+    for name, text in scripts.items():
+        script = tmp / f"{name}_error.py"
+        script.write_text(text)
+        traces[name] = record(str(script), str(tmp / f"{name}.jsonl"), check=False)
+    return traces
+
+
+async def settled(pilot) -> InspectorApp:
+    app = pilot.app
+    await wait_for(pilot, lambda: app.view.final and app.query_one(SourceView).line is not None)
+    await pilot.pause()
+    return app
+
+
+@pytest.mark.parametrize("kind, line, words", [
+    ("import", 2, "ModuleNotFoundError: No module named 'no_such_module_for_tfsess'"),
+    ("syntax", 3, "SyntaxError: invalid syntax"),
+])
+def test_a_script_that_dies_before_any_session_shows_its_failure_on_its_line(
+        early_deaths, kind, line, words):
+    async def go():
+        app = InspectorApp(TraceFile(early_deaths[kind]))
+        async with app.run_test(size=SIZE) as pilot:
+            await settled(pilot)
+            status = " ".join(text_of(app.query_one(StatusBar)).split())
+            assert f"the script failed at {kind}_error.py:{line} with {words}" in status
+            code = app.query_one(SourceView)
+            assert code.line == line and code.error
+            assert "the script failed" in code.title_text and words in " ".join(
+                code.title_text.split())
+            assert source_row(code, line).startswith("!")
+            # The big panes say what is true: no "yet" once the script has ended.
+            timeline = text_of(app.query_one(Timeline))
+            assert "no sessions: the script failed before making one" in timeline
+            findings = text_of(app.query_one(FindingsPanel))
+            assert "no findings: no session before the failure" in findings
+            assert "yet" not in timeline + findings
+
+    asyncio.run(go())
+
+
+def test_no_yet_once_the_script_has_exited(tmp_path):
+    """While the script runs the empty panes say "yet"; once it has exited, what is
+    true (here: it made no session)."""
+    script = tmp_path / "waits.py"
+    flag = tmp_path / "go"
+    script.write_text("import os, time\nprint('waiting', flush=True)\n"
+                      f"while not os.path.exists({str(flag)!r}):\n    time.sleep(0.02)\n")
+    source = LiveScript(str(script), [], str(tmp_path / "w.jsonl"))
+
+    async def go():
+        app = InspectorApp(source)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.view.state is not None)
+            await pilot.pause()
+            assert "no sessions yet" in text_of(app.query_one(Timeline))
+            assert "no findings yet" in text_of(app.query_one(FindingsPanel))
+            flag.write_text("")
+            await wait_for(pilot, lambda: app.view.final and app.exited)
+            await pilot.pause()
+            timeline = text_of(app.query_one(Timeline))
+            findings = text_of(app.query_one(FindingsPanel))
+            assert "no sessions: the script made none" in timeline
+            assert "no findings: the script made no session" in findings
+            assert "yet" not in timeline + findings
 
     asyncio.run(go())

@@ -29,6 +29,7 @@ from textual.widgets import Input
 
 from inspector.analysis import playhead
 from inspector.analysis.model import Finding, Site
+from inspector.analysis.script_failure import ScriptFailure, script_failure
 from inspector.launch import LaunchError
 from inspector.trace.reader import TraceError
 from inspector.tui import collector
@@ -413,7 +414,25 @@ class InspectorApp(App[int | None]):
     def on_script_exited(self, msg: ScriptExited) -> None:
         self.exited = True
         self.exit_code = msg.code
+        self._say_what_is_true()
         self._update_status()
+
+    def _say_what_is_true(self) -> None:
+        """The empty panes' words follow the state: "yet" only while more can come."""
+        st = self.view.state
+        if not (self.view.final or self.exited):
+            sessions, findings = "no sessions yet", "no findings yet"
+        elif st is not None and st.user_sessions():
+            sessions, findings = "", "no findings"
+        elif st is not None and script_failure(st) is not None:
+            sessions = "no sessions: the script failed before making one"
+            findings = "no findings: no session before the failure"
+        else:
+            sessions = "no sessions: the script made none"
+            findings = "no findings: the script made no session"
+        self._q(Timeline).no_sessions = sessions
+        self._q(Timeline).refresh()
+        self._q(FindingsPanel).say_when_empty(findings)
 
     def _on_finished(self) -> None:
         """Post-mortem: stop following, put the cursor on the first finding."""
@@ -424,8 +443,12 @@ class InspectorApp(App[int | None]):
             self._out_ts = [o.ts for o in st.output]
             self.disk_note = _disk_differs(st)
             self.refresh_bindings()
+        self._say_what_is_true()
+        failure = script_failure(self.view.state)
         if self.view.findings:
             self.choose_finding(0)
+        elif failure is not None:
+            self._show_failure(failure)  # (the cursor stays: the failure is the point)
         elif self.selected_ref is None and self.view.rows:
             self._q(EventsTable).move_to(0, user=False)
         # What the findings and the post-mortem indexes made lives on too: out of the
@@ -500,12 +523,14 @@ class InspectorApp(App[int | None]):
         if self.disk_note:
             extra.append(self.disk_note)
         findings = self.view.findings
+        failure = script_failure(st) if st is not None else None
         self._q(StatusBar).show(
             title=title, state=state if state != "trace" or st is None else "exited",
             code=code, signum=signum, seconds=seconds, trace=self.source.path,
             sessions=len(st.user_sessions()) if st else 0, runs=len(st.runs) if st else 0,
             findings=len(findings), errors=self._error_count(findings),
             follow=self.follow and not self.view.final, extra=extra, width=self.size.width,
+            failure=failure.headline() if failure is not None else None,
         )
 
     def _error_count(self, findings: list[Finding]) -> int:
@@ -589,12 +614,7 @@ class InspectorApp(App[int | None]):
             file, line = finding.file, finding.line
         as_of = info.index if self.playhead is not None else None
         marks = marks_for(sess, finding, file, line, as_of)
-        src = st.sources.get(file)
-        code = src.text if src is not None and src.text is not None else None
-        if code is None and file and file != "?":
-            code = read_from_disk(file)
-        cwd = st.header.get("cwd")
-        rel = os.path.relpath(file, cwd) if cwd and file.startswith(cwd.rstrip("/") + "/") else file
+        code, rel = self._source_of(file)
         title = Text()
         if finding is not None:
             icon = SEVERITY_ICON.get(finding.severity, "•")
@@ -613,6 +633,36 @@ class InspectorApp(App[int | None]):
             title.append("\n(source not recorded in the trace)", "dim italic")
         self._q(SourcePane).show(title, finding is not None, file, code, line or None,
                                  finding is not None or not info.ok, marks)
+
+    def _source_of(self, file: str | None) -> tuple[str | None, str]:
+        """(the file's text: recorded in the trace, else from disk; its path as shown)."""
+        if not file:
+            return None, "?"
+        st = self.view.state
+        src = st.sources.get(file)
+        code = src.text if src is not None and src.text is not None else None
+        if code is None and file != "?":
+            code = read_from_disk(file)
+        cwd = st.header.get("cwd")
+        rel = os.path.relpath(file, cwd) if cwd and file.startswith(cwd.rstrip("/") + "/") else file
+        return code, rel
+
+    def _show_failure(self, failure: ScriptFailure) -> None:
+        """The script's uncaught exception, shown as a finding is: its line in the
+        source pane (marked and highlighted) under its message."""
+        code, rel = self._source_of(failure.file)
+        title = Text()
+        title.append("● the script failed", "bold red")
+        if failure.line:
+            title.append(f"  {one_line(rel)}:{failure.line}", "bold")
+        title.append("\n")
+        title.append(clean(failure.exception))
+        title.append("\n(its traceback is in the Output pane)", "dim")
+        if failure.file and code is None:
+            title.append("\n(source not recorded in the trace)", "dim italic")
+        marks = marks_for(None, None, failure.file, failure.line, failure=failure.type)
+        self._q(SourcePane).show(title, True, failure.file, code, failure.line, True, marks)
+        self._q(DetailPane).show(Text(clean(failure.headline())))
 
     def choose_finding(self, index: int) -> None:
         findings = self.view.findings

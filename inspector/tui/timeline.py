@@ -109,6 +109,8 @@ class Timeline(Widget, can_focus=True):
         self.session_filter: int | None = None
         self.cwd: str | None = None
         self._memory_keys: tuple[int, list] = (-1, [])
+        # With no session: what the lanes say (the app words it after the state).
+        self.no_sessions = "no sessions yet"
 
     # -- geometry ---------------------------------------------------------------
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -254,7 +256,7 @@ class Timeline(Widget, can_focus=True):
         if y == max(1, shown) + len(mem):
             return self._axis(label_w, lane_w, start, end, base, width)
         if not sessions and y == 0:
-            text = Text(" no sessions yet", self.get_component_rich_style("timeline--axis"))
+            text = Text(f" {self.no_sessions}", self.get_component_rich_style("timeline--axis"))
             return base_styled(list(text.render(self.app.console)), base, width)
         return base_styled([], base, width)
 
