@@ -16,6 +16,8 @@ import pytest
 
 from inspector.tui.app import InspectorApp
 from inspector.tui.findings_panel import FindingsPanel
+from inspector.tui.help_screen import HelpScreen
+from inspector.tui.key_footer import KeyFooter
 from inspector.tui.source_pane import SourceView
 from inspector.tui.sources import LiveScript, TraceFile
 from inspector.tui.status_bar import StatusBar
@@ -26,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SEED = os.path.join(REPO, "examples", "seed_run_after_close.py")
 SIZE = (160, 40)
+TWO_SESSIONS = os.path.join(HERE, "tui_scripts", "two_sessions.py")
 
 
 def record(script: str, out: str, *, check: bool = True) -> str:
@@ -153,5 +156,78 @@ def test_no_yet_once_the_script_has_exited(tmp_path):
             assert "no sessions: the script made none" in timeline
             assert "no findings: the script made no session" in findings
             assert "yet" not in timeline + findings
+
+    asyncio.run(go())
+
+
+def footer_keys(app: InspectorApp) -> list[str]:
+    """The footer's keys, left to right, that are fully on screen."""
+    footer = app.query_one(KeyFooter)
+    keys = [k for k in footer.query("FooterKey") if "-command-palette" not in k.classes]
+    palette = [k for k in footer.query("FooterKey") if "-command-palette" in k.classes]
+    right = palette[0].region.x if palette else footer.region.right
+    return [k.key for k in keys if k.region.width and k.region.right <= right]
+
+
+def test_the_replay_footer_shows_the_replay_keys_first_and_no_live_keys(seed):
+    async def go():
+        app = InspectorApp(TraceFile(seed))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.pause()
+            keys = footer_keys(app)
+            assert keys[:3] == ["space", "full_stop", "t"]
+            assert {"n", "N", "question_mark", "q"} <= set(keys)
+            assert "ctrl+c" not in keys and "f" not in keys
+
+    asyncio.run(go())
+
+
+def test_help_groups_the_keys_by_mode_and_the_palette_names_keys_as_typed(seed):
+    async def go():
+        app = InspectorApp(TraceFile(seed))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            text = app.screen.markdown
+            live = text.index("## Live")
+            post = text.index("## Post-mortem")
+            for key in ("`ctrl+c`  Stop script", "`f`  Follow"):
+                assert live < text.index(key) < post
+            for key in ("`space`  Play/pause", "`t`  Go to", "`.`  Step", "`>`  Faster"):
+                assert text.index(key) > post
+            assert "`-` it stopped being the default" in " ".join(text.split())  # gutter legend
+            await pilot.press("escape")
+            hints = [c.help for c in app.get_system_commands(app.screen)]
+            assert "key: >" in hints and "key: space" in hints
+            assert not any("_sign" in h or "full_stop" in h for h in hints)
+
+    asyncio.run(go())
+
+
+def test_the_live_footer_follows_the_mode_and_post_mortem_keys_work_after_exit(tmp_path):
+    source = LiveScript(TWO_SESSIONS, [], str(tmp_path / "live.jsonl"))
+
+    async def go():
+        app = InspectorApp(source)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app._q(KeyFooter).query("FooterKey"))
+            await pilot.pause()
+            if not app.exited:  # (TensorFlow's import leaves ample time to look)
+                keys = footer_keys(app)
+                assert keys[0] == "ctrl+c" and "f" in keys and "space" not in keys
+            await wait_for(pilot, lambda: app.exited and app.view.final, timeout=120)
+            await wait_for(pilot, lambda: "space" in footer_keys(app))
+            keys = footer_keys(app)
+            assert keys[:3] == ["space", "full_stop", "t"] and "f" not in keys
+            assert app.playhead is None
+            selected = app.selected_ref
+            await pilot.press("full_stop")  # the first playhead key starts a playhead
+            await pilot.pause()
+            assert app.playhead is not None
+            assert app.view.rows[app.playhead] != selected  # one step on from the selection
+            await pilot.press("G")
+            assert app.playhead == len(app.view.rows) - 1
 
     asyncio.run(go())

@@ -32,7 +32,7 @@ from inspector.analysis.model import Finding, Site
 from inspector.analysis.script_failure import ScriptFailure, script_failure
 from inspector.launch import LaunchError
 from inspector.trace.reader import TraceError
-from inspector.tui import collector
+from inspector.tui import collector, modes
 from inspector.tui._textual_compat import draw_up_to, refresh_layout, suspended
 from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.detail_pane import DetailPane, describe
@@ -143,8 +143,8 @@ class InspectorApp(App[int | None]):
         Binding("greater_than_sign", "speed_step(1)", "Faster", show=False),
     ]
 
-    # Keys that only mean something with a playhead (replay of a finished trace).
-    REPLAY_ACTIONS = {"play", "step", "goto", "speed", "speed_step", "edge"}
+    # Keys that only mean something with a playhead (a finished trace: modes.py).
+    REPLAY_ACTIONS = modes.POST_MORTEM_ONLY
 
     def __init__(self, source: TraceFile, clock=time.monotonic) -> None:
         draw_up_to(FRAME_RATE)
@@ -214,10 +214,8 @@ class InspectorApp(App[int | None]):
         for binding in self.BINDINGS:
             if binding.action.startswith(("move(", "cycle_pane(-1")):
                 continue
-            key = binding.key.split(",")[0].replace("question_mark", "?").replace(
-                "slash", "/").replace("left_square_bracket", "[").replace(
-                "right_square_bracket", "]")
-            yield SystemCommand(binding.description, f"key: {key}",
+            keys = " or ".join(modes.key_names(binding.key))
+            yield SystemCommand(binding.description, f"key: {keys}",
                                 functools.partial(self.call_later, self.run_action, binding.action))
 
     def _q(self, selector, expect_type=None):
@@ -414,6 +412,7 @@ class InspectorApp(App[int | None]):
     def on_script_exited(self, msg: ScriptExited) -> None:
         self.exited = True
         self.exit_code = msg.code
+        self.refresh_bindings()  # (the footer: the post-mortem keys)
         self._say_what_is_true()
         self._update_status()
 
@@ -444,6 +443,7 @@ class InspectorApp(App[int | None]):
             self.disk_note = _disk_differs(st)
             self.refresh_bindings()
         self._say_what_is_true()
+        self.refresh_bindings()
         failure = script_failure(self.view.state)
         if self.view.findings:
             self.choose_finding(0)
@@ -852,9 +852,24 @@ class InspectorApp(App[int | None]):
         self.focus_pane("detail")
 
     # -- replay: the playhead ----------------------------------------------------------------
+    @property
+    def footer_mode(self) -> str:
+        """The mode whose keys the footer shows (modes.py): live while the script runs,
+        post-mortem for a recorded trace and once the script has exited."""
+        if self.source.live and not (self.exited and self.view.final):
+            return modes.LIVE
+        return modes.POST_MORTEM
+
+    def _post_mortem_ready(self) -> bool:
+        """Whether the playhead keys can start a playhead now (a finished trace)."""
+        return self.view.final and bool(self.view.rows)
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in self.REPLAY_ACTIONS and self.playhead is None:
-            return False  # (hidden from the footer while a script runs)
+            if self._post_mortem_ready():
+                return True  # (the live view after the script: the first use starts one)
+            # A trace still loading: shown, dimmed; a script that runs: not there yet.
+            return False if self.source.live else None
         return True
 
     def _row_ts(self, pos: int) -> int:
@@ -920,7 +935,22 @@ class InspectorApp(App[int | None]):
 
     def _replay_only(self) -> None:
         if self.playhead is None:
-            raise SkipAction()
+            if not self._post_mortem_ready():
+                raise SkipAction()
+            self._start_playhead()
+
+    def _start_playhead(self) -> None:
+        """The live view after the script exited: a playhead key puts the playhead on
+        the selected event (the panes then show the run as of it, as in a replay)."""
+        view = self.view
+        row = None
+        if self.selected_ref is not None:
+            row = view.row_of_event(view.event_index(self.selected_ref))
+        self.playhead = len(view.rows) - 1 if row is None else row
+        self._out_ts = [o.ts for o in view.state.output]
+        self._applied = None
+        self.refresh_bindings()
+        self._apply_playhead()
 
     def action_step(self, delta: int) -> None:
         self._replay_only()

@@ -24,7 +24,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from inspector.tui._textual_compat import QuietVirtualSize, base_styled
-from inspector.tui.text import clean, lines_text, wrapped_lines
+from inspector.tui.text import clean, lines_text, one_line, wrapped_lines
 
 THEME = "monokai"
 
@@ -319,7 +319,7 @@ class SourceView(QuietVirtualSize, can_focus=True):
         segs.append(Segment("│ ", style("source-view--gutter")))
         code = self.lines[index].copy()
         if mark is not None and mark.note:
-            code.append("  ◀ " + mark.note, style("source-view--note"))
+            code.append("  ◀ " + one_line(mark.note), style("source-view--note"))
         segs.extend(s for s in code.render(self.app.console) if s.text != "\n")
         strip = Strip(segs).crop_extend(0, width, None)
         if number == self.line:
