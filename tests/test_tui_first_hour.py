@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
+from inspector.analysis.model import Leaf
 from inspector.tui.app import InspectorApp
+from inspector.tui.detail_pane import DetailPane, _leaf
+from inspector.tui.events_table import EventsTable
 from inspector.tui.findings_panel import FindingsPanel
 from inspector.tui.help_screen import HelpScreen
 from inspector.tui.key_footer import KeyFooter
@@ -29,6 +33,8 @@ REPO = os.path.dirname(HERE)
 SEED = os.path.join(REPO, "examples", "seed_run_after_close.py")
 SIZE = (160, 40)
 TWO_SESSIONS = os.path.join(HERE, "tui_scripts", "two_sessions.py")
+TWO_SESSIONS_TRACE = os.path.join(HERE, "tui_scripts", "two_sessions.trace.jsonl")
+LEAK = os.path.join(HERE, "tui_scripts", "leak_and_as_default.py")
 
 
 def record(script: str, out: str, *, check: bool = True) -> str:
@@ -229,5 +235,114 @@ def test_the_live_footer_follows_the_mode_and_post_mortem_keys_work_after_exit(t
             assert app.view.rows[app.playhead] != selected  # one step on from the selection
             await pilot.press("G")
             assert app.playhead == len(app.view.rows) - 1
+
+    asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def leak(tmp_path_factory) -> str:
+    """tests/tui_scripts/leak_and_as_default.py recorded once: an op fetched on line 16,
+    the `with sess.as_default():` block of line 17, no-default-session on line 20 (an
+    error) and session-leak (a warning)."""
+    return record(LEAK, str(tmp_path_factory.mktemp("leak") / "leak.jsonl"))
+
+
+TICK = re.compile(r"┴(\d{1,5}(\.\d+)?)(s|ms|µs|ns)$")
+
+
+def axis_text(timeline: Timeline) -> str:
+    return timeline.render_line(timeline.content_rows() - 1).text
+
+
+def test_the_time_axis_fits_its_units_to_the_span_and_the_marker_hides_no_digit(seed):
+    async def go():
+        app = InspectorApp(TraceFile(seed))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            timeline = app.query_one(Timeline)
+            start, end = timeline.span()
+            assert end - start < 5e6  # (the seed's one session lives well under 5 ms)
+            axis = axis_text(timeline)
+            ticks = re.findall(r"┴\S*", axis)
+            assert len(ticks) >= 3 and all(TICK.match(t) for t in ticks), axis
+            # Late in the run: ticks count from an origin the label column gives.
+            assert re.search(r"\d+\.\d+s \+", axis), axis
+            # The selection's ▲, wherever it falls, never overwrites a tick's label.
+            for i in range(200):
+                timeline.selected_ts = int(start + (end - start) * i / 200)
+                axis = axis_text(timeline)
+                assert "▲" in axis
+                assert all(TICK.match(t) for t in re.findall(r"┴\S*", axis)), axis
+
+    asyncio.run(go())
+
+
+def test_panning_with_no_zoom_does_not_say_zoom(seed):
+    async def go():
+        app = InspectorApp(TraceFile(seed))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            timeline = app.query_one(Timeline)
+            app.focus_pane("timeline")
+            await pilot.press("l", "right", "h")
+            assert timeline.window is None and "zoom" not in axis_text(timeline)
+            await pilot.press("plus")
+            assert timeline.window is not None and "zoom" in axis_text(timeline)
+
+    asyncio.run(go())
+
+
+def test_pinned_source_lines_line_up_with_the_code(monkeypatch):
+    monkeypatch.chdir(os.path.dirname(TWO_SESSIONS_TRACE))
+
+    async def go():
+        app = InspectorApp(TraceFile(os.path.basename(TWO_SESSIONS_TRACE)))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await loaded(pilot)
+            await pilot.press("n")
+            await wait_for(pilot, lambda: app.finding_index == 1 and not app._panes_pending)
+            code = app.query_one(SourceView)
+            assert code.pins, "the second finding's session lines are out of view"
+            top = len(code.title_lines)
+            pinned = [code.render_line(top + i).text for i in range(len(code.pins))]
+            shown = code.render_line(top + len(code.pins) + 1).text
+            for row in pinned:
+                assert row.index("│") == shown.index("│"), (row, shown)
+                assert re.match(r"^\S+ +\d+ │", row), row
+
+    asyncio.run(go())
+
+
+def test_an_op_fetch_is_said_to_be_an_op():
+    text = _leaf(Leaf("GradientDescent", None, None, 1, "op"))
+    assert "? ?" not in text and "  op  " in text
+
+
+def test_the_status_bar_counts_warnings_as_it_counts_errors_and_with_ends_are_worded(leak):
+    async def go():
+        app = InspectorApp(TraceFile(leak))
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            status = " ".join(text_of(app.query_one(StatusBar)).split())
+            assert "findings 2 (1 error, 1 warning)" in status
+            # The no-default-session finding: the block's end is at its `with` line.
+            kinds = [f.kind for f in app.view.findings]
+            app.choose_finding(kinds.index("no-default-session"))
+            await wait_for(pilot, lambda: not app._panes_pending)
+            code = app.query_one(SourceView)
+            assert code.line == 20
+            assert "the `with` block that starts at line 17 ended" in code.marks[17].note
+            # The events table and the detail pane say it the same way.
+            table = app.query_one(EventsTable)
+            exits = [r for r in table.rows if r < 0 and app.view.info(r).kind == "exit"]
+            assert exits
+            row = table._render_row(app.view.info(exits[0]), 120, False).text
+            assert "`with` block from line 17 ended" in row
+            # The op fetched on line 16: `op`, not `? ?`.
+            runs = [r for r in table.rows if r >= 0 and app.view.info(r).site.line == 16]
+            table.select_ref(runs[0])
+            await wait_for(pilot, lambda: app.selected_ref == runs[0] and not app._panes_pending)
+            detail = " ".join(text_of(app.query_one(DetailPane)).split())
+            assert "nothing op [graph" in detail and "? ?" not in detail
 
     asyncio.run(go())

@@ -183,7 +183,7 @@ class InspectorApp(App[int | None]):
         self.gap_note: str | None = None
         self.disk_note: str | None = None
         self._out_ts: list[int] = []
-        self._errors: tuple[list | None, int] = (None, 0)
+        self._errors: tuple[list | None, dict[str, int]] = (None, {})
         self._panes_at = 0.0
         self._panes_version = -1
         self._panes_timer = None
@@ -528,15 +528,19 @@ class InspectorApp(App[int | None]):
             title=title, state=state if state != "trace" or st is None else "exited",
             code=code, signum=signum, seconds=seconds, trace=self.source.path,
             sessions=len(st.user_sessions()) if st else 0, runs=len(st.runs) if st else 0,
-            findings=len(findings), errors=self._error_count(findings),
+            findings=len(findings), severities=self._severities(findings),
             follow=self.follow and not self.view.final, extra=extra, width=self.size.width,
             failure=failure.headline() if failure is not None else None,
         )
 
-    def _error_count(self, findings: list[Finding]) -> int:
-        """How many findings are errors (counted once per list of findings, not per key)."""
+    def _severities(self, findings: list[Finding]) -> dict[str, int]:
+        """How many findings of each severity (counted once per list of findings, not
+        per key)."""
         if self._errors[0] is not findings:
-            self._errors = (findings, sum(f.severity == "error" for f in findings))
+            counts: dict[str, int] = {}
+            for f in findings:
+                counts[f.severity] = counts.get(f.severity, 0) + 1
+            self._errors = (findings, counts)
         return self._errors[1]
 
     # -- selection ------------------------------------------------------------------------------
