@@ -247,7 +247,7 @@ def leak(tmp_path_factory) -> str:
     return record(LEAK, str(tmp_path_factory.mktemp("leak") / "leak.jsonl"))
 
 
-TICK = re.compile(r"┴(\d{1,5}(\.\d+)?)(s|ms|µs|ns)$")
+TICK = re.compile(r"┴(\d+(\.\d+)?)(s|ms|µs|ns)$")  # (digits counted below)
 
 
 def axis_text(timeline: Timeline) -> str:
@@ -265,6 +265,7 @@ def test_the_time_axis_fits_its_units_to_the_span_and_the_marker_hides_no_digit(
             axis = axis_text(timeline)
             ticks = re.findall(r"┴\S*", axis)
             assert len(ticks) >= 3 and all(TICK.match(t) for t in ticks), axis
+            assert all(sum(ch.isdigit() for ch in t) <= 3 for t in ticks), axis
             # Late in the run: ticks count from an origin the label column gives.
             assert re.search(r"\d+\.\d+s \+", axis), axis
             # The selection's ▲, wherever it falls, never overwrites a tick's label.

@@ -47,7 +47,7 @@ def nice_step(span: float, slots: int) -> float:
 
 
 UNITS = ((1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1.0, "ns"))
-ORIGIN_DIGITS = 5  # longer tick labels: ticks count from an origin the label column gives
+ORIGIN_DIGITS = 3  # more digits in a label: ticks count from an origin the label column gives
 
 
 def axis_unit(step: float) -> tuple[float, str, int]:
@@ -425,7 +425,7 @@ class Timeline(Widget, can_focus=True):
         # says `50µs`, not `6280.150ms`.
         origin = 0.0
         size, name, d = axis_unit(step)
-        if len(f"{end / size:.{d}f}") > ORIGIN_DIGITS:
+        if sum(ch.isdigit() for ch in f"{end / size:.{d}f}") > ORIGIN_DIGITS:
             origin = (start // step) * step
         cells = [" "] * lane_w
         sel_c = None
