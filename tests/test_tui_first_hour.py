@@ -223,6 +223,11 @@ def test_the_live_footer_follows_the_mode_and_post_mortem_keys_work_after_exit(t
             if not app.exited:  # (TensorFlow's import leaves ample time to look)
                 keys = footer_keys(app)
                 assert keys[0] == "ctrl+c" and "f" in keys and "space" not in keys
+                await pilot.press("space")  # not silently nothing: it says when it works
+                await pilot.pause()
+                if not app.exited:
+                    assert any("once the script has exited" in n.message
+                               for n in app._notifications)
             await wait_for(pilot, lambda: app.exited and app.view.final, timeout=120)
             await wait_for(pilot, lambda: "space" in footer_keys(app))
             keys = footer_keys(app)

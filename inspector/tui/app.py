@@ -872,8 +872,9 @@ class InspectorApp(App[int | None]):
         if action in self.REPLAY_ACTIONS and self.playhead is None:
             if self._post_mortem_ready():
                 return True  # (the live view after the script: the first use starts one)
-            # A trace still loading: shown, dimmed; a script that runs: not there yet.
-            return False if self.source.live else None
+            # A trace still loading: shown, dimmed. While the script runs they are not
+            # in the footer (modes.py), and pressed they say when they will work.
+            return True if self.source.live else None
         return True
 
     def _row_ts(self, pos: int) -> int:
@@ -940,6 +941,9 @@ class InspectorApp(App[int | None]):
     def _replay_only(self) -> None:
         if self.playhead is None:
             if not self._post_mortem_ready():
+                if self.source.live:
+                    self.notify("Play, step and go to (space . , t) work once the script has "
+                                "exited.", timeout=3)
                 raise SkipAction()
             self._start_playhead()
 
