@@ -319,7 +319,14 @@ class SourceView(QuietVirtualSize, can_focus=True):
         segs.append(Segment("│ ", style("source-view--gutter")))
         code = self.lines[index].copy()
         if mark is not None and mark.note:
-            code.append("  ◀ " + one_line(mark.note), style("source-view--note"))
+            note = "  ◀ " + one_line(mark.note)
+            room = width - (2 + digits + 1 + 2) - 1  # (the scrollbar's column)
+            if (mark.role == "finding" and code.cell_len + len(note) > room
+                    and room - len(note) >= 24):
+                # A finding's long line keeps its note in view: the code gives way (…).
+                code.truncate(room - len(note) - 1)
+                code.append("…", style("source-view--gutter"))
+            code.append(note, style("source-view--note"))
         segs.extend(s for s in code.render(self.app.console) if s.text != "\n")
         strip = Strip(segs).crop_extend(0, width, None)
         if number == self.line:
