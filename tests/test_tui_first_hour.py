@@ -162,6 +162,9 @@ def test_no_yet_once_the_script_has_exited(tmp_path):
             assert "no sessions: the script made none" in timeline
             assert "no findings: the script made no session" in findings
             assert "yet" not in timeline + findings
+            await pilot.press("space")  # no event to play: not "once the script has exited"
+            await pilot.pause()
+            assert not any("once the script" in n.message for n in app._notifications)
 
     asyncio.run(go())
 

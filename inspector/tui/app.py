@@ -872,6 +872,8 @@ class InspectorApp(App[int | None]):
         if action in self.REPLAY_ACTIONS and self.playhead is None:
             if self._post_mortem_ready():
                 return True  # (the live view after the script: the first use starts one)
+            if self.view.final:
+                return None  # a trace with no event: nothing to play (shown, dimmed)
             # A trace still loading: shown, dimmed. While the script runs they are not
             # in the footer (modes.py), and pressed they say when they will work.
             return True if self.source.live else None
@@ -941,7 +943,7 @@ class InspectorApp(App[int | None]):
     def _replay_only(self) -> None:
         if self.playhead is None:
             if not self._post_mortem_ready():
-                if self.source.live:
+                if self.source.live and not self.view.final:
                     self.notify("Play, step and go to (space . , t) work once the script has "
                                 "exited.", timeout=3)
                 raise SkipAction()
