@@ -355,3 +355,35 @@ def test_the_status_bar_counts_warnings_as_it_counts_errors_and_with_ends_are_wo
             assert "nothing op [graph" in detail and "? ?" not in detail
 
     asyncio.run(go())
+
+
+def _state(header: dict, events: list[dict]):
+    from inspector.analysis.state import StateBuilder
+
+    builder = StateBuilder(header)
+    for ev in events:
+        builder.feed(ev)
+    return builder.state
+
+
+def test_script_failure_reads_the_exception_and_a_syntax_errors_line():
+    from inspector.analysis.script_failure import script_failure
+
+    header = {"ev": "header", "format": "tfsess-trace", "version": 1, "pid": 1,
+              "t0_mono_ns": 0, "cwd": "/w", "script": "x.py"}
+    assert script_failure(_state(header, [{"ev": "script_end", "pid": 1, "ts": 5,
+                                           "how": "return", "code": 0}])) is None
+    imported = script_failure(_state(header, [
+        {"ev": "exc", "pid": 1, "ts": 5, "type": "ModuleNotFoundError",
+         "msg": "No module named 'y'", "site": ["/w/x.py", 2, "<module>"]}]))
+    assert imported.headline() == ("the script failed at x.py:2 with ModuleNotFoundError: "
+                                   "No module named 'y'")
+    compiled = script_failure(_state(header, [
+        {"ev": "exc", "pid": 1, "ts": 5, "type": "SyntaxError",
+         "msg": "invalid syntax (x.py, line 3)"}]))
+    assert (compiled.file, compiled.line) == ("/w/x.py", 3)
+    elsewhere = script_failure(_state(header, [
+        {"ev": "exc", "pid": 1, "ts": 5, "type": "SyntaxError",
+         "msg": "invalid syntax (other.py, line 3)"}]))
+    assert elsewhere.file is None and elsewhere.headline().startswith(
+        "the script failed with SyntaxError")
