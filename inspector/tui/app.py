@@ -441,9 +441,8 @@ class InspectorApp(App[int | None]):
             st = self.view.state
             self._out_ts = [o.ts for o in st.output]
             self.disk_note = _disk_differs(st)
-            self.refresh_bindings()
         self._say_what_is_true()
-        self.refresh_bindings()
+        self.refresh_bindings()  # (the footer: the post-mortem keys)
         failure = script_failure(self.view.state)
         if self.view.findings:
             self.choose_finding(0)
