@@ -200,12 +200,15 @@ def test_help_groups_the_keys_by_mode_and_the_palette_names_keys_as_typed(seed):
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             text = app.screen.markdown
-            live = text.index("## Live")
+            # The mode the user is in first (a replay: post-mortem), then both, then live.
             post = text.index("## Post-mortem")
+            both = text.index("## Keys (in both modes)")
+            live = text.index("## Live")
+            assert post < both < live and "(you are here)" in text[post:both]
             for key in ("`ctrl+c`  Stop script", "`f`  Follow"):
-                assert live < text.index(key) < post
+                assert live < text.index(key)
             for key in ("`space`  Play/pause", "`t`  Go to", "`.`  Step", "`>`  Faster"):
-                assert text.index(key) > post
+                assert post < text.index(key) < both
             assert "`-` it stopped being the default" in " ".join(text.split())  # gutter legend
             await pilot.press("escape")
             hints = [c.help for c in app.get_system_commands(app.screen)]

@@ -1075,7 +1075,7 @@ class InspectorApp(App[int | None]):
         # Imported here: Markdown's import costs ~50 ms of the first frame.
         from inspector.tui.help_screen import HelpScreen, help_markdown
 
-        self.push_screen(HelpScreen(help_markdown(self.BINDINGS)))
+        self.push_screen(HelpScreen(help_markdown(self.BINDINGS, self.footer_mode)))
 
     def editor_command(self) -> list[str] | None:
         st = self.view.state

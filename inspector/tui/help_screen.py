@@ -43,8 +43,9 @@ def _lines(bindings) -> list[str]:
     return [f"- {_key(b.key)}  {b.description}" for b in bindings]
 
 
-def help_markdown(bindings) -> str:
-    """Every key, grouped by the mode it works in (modes.py)."""
+def help_markdown(bindings, mode: str | None = None) -> str:
+    """Every key, grouped by the mode it works in (modes.py); the keys of `mode`, the
+    one the user is in, first."""
     by_mode: dict[str | None, list] = {None: [], LIVE: [], POST_MORTEM: []}
     for b in bindings:
         by_mode[mode_of(b.action)].append(b)
@@ -53,12 +54,13 @@ def help_markdown(bindings) -> str:
             "In the events table, the findings and the source: `j`/`k` or the arrows, "
             "`pgup`/`pgdn`, `g`/`G` (first/last). In the timeline (focus it with `tab`): "
             "`h`/`l` or the arrows pan. The mouse works too, but is never needed."]
-    live = ["## Live: while the script runs", "", *_lines(by_mode[LIVE]), "",
+    here = " (you are here)"
+    live = ["## Live: while the script runs" + (here if mode == LIVE else ""), "", *_lines(by_mode[LIVE]), "",
             "The script's stdin is `/dev/null` (the terminal belongs to this app); `ctrl+c` "
             "sends it SIGINT, a second `ctrl+c` quits. `q` asks before stopping a script "
             "that still runs. The footer shows the keys of the mode you are in."]
-    post = ["## Post-mortem: a replayed trace, or the live view once the script has exited",
-            "", *_lines(by_mode[POST_MORTEM]), "",
+    post = ["## Post-mortem: a replayed trace, or the live view once the script has exited"
+            + (here if mode == POST_MORTEM else ""), "", *_lines(by_mode[POST_MORTEM]), "",
             "The playhead is the selected event; every pane shows the run as of it (later "
             "events dimmed, sessions open until their close, only the findings so far: "
             "`n`/`N` go to the next one after it or the one before). `space` plays it at "
@@ -69,7 +71,8 @@ def help_markdown(bindings) -> str:
             "these keys puts the playhead on the selected event."]
     kinds = ["## What the findings mean", ""]
     kinds += [f"- **{k}**: {v}" for k, v in KINDS.items()]
-    return "\n".join([INTRO, "\n".join(both), "", "\n".join(live), "", "\n".join(post), "",
+    sections = [post, both, live] if mode == POST_MORTEM else [live, both, post]
+    return "\n".join([INTRO, *("\n".join(s) + "\n" for s in sections),
                       PANES, "\n".join(kinds), "",
                       "Press `escape`, `q` or `?` to close this screen."])
 
