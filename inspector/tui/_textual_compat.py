@@ -13,6 +13,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets._footer import FooterKey  # noqa: F401  (KeyFooter builds its own keys)
 
 from inspector.tui.text import wrapped_lines
 

@@ -18,7 +18,6 @@ import subprocess
 import threading
 import time
 
-from rich.console import Group
 from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
@@ -30,9 +29,10 @@ from textual.widgets import Input
 
 from inspector.analysis import playhead
 from inspector.analysis.model import Finding, Site
+from inspector.analysis.script_failure import ScriptFailure, script_failure
 from inspector.launch import LaunchError
 from inspector.trace.reader import TraceError
-from inspector.tui import collector
+from inspector.tui import collector, modes
 from inspector.tui._textual_compat import draw_up_to, refresh_layout, suspended
 from inspector.tui.confirm_screen import ConfirmQuit
 from inspector.tui.detail_pane import DetailPane, describe
@@ -42,7 +42,8 @@ from inspector.tui.inbox import Inbox, Read
 from inspector.tui.key_footer import KeyFooter
 from inspector.tui.messages import ScriptExited, TraceProblem, TraceReady
 from inspector.tui.output_pane import OutputPane
-from inspector.tui.source_pane import Mark, SourcePane, in_view, read_from_disk
+from inspector.tui.source_marks import marks_for
+from inspector.tui.source_pane import SourcePane, read_from_disk
 from inspector.tui.sources import POLL_INTERVAL, TraceFile
 from inspector.tui.status_bar import StatusBar
 from inspector.tui.text import clean, one_line
@@ -63,16 +64,6 @@ PANE_REFRESH = 0.1  # live: under a fast script, the panes are redrawn this ofte
 FEED_SLICE = 0.02
 FEED_CHUNK = 500
 FRAME_RATE = 240  # frames a second at most (Textual's default, 60, adds up to 17 ms to a key)
-
-MARK_STYLE = {"created": "bold green", "closed": "bold red", "entered": "bold cyan"}
-
-MARKS = {
-    "created": Mark("+", "created", "created"),
-    "closed": Mark("×", "closed", "closed"),
-    "entered": Mark(">", "entered", "entered"),
-    "default-ended": Mark("-", "closed", "default ended"),
-}
-
 
 def _while_mounted(handler):
     """Messages and timer ticks can still arrive while the app shuts down and its
@@ -108,18 +99,6 @@ def _disk_differs(st) -> str | None:
     if missing:
         return f"{os.path.basename(missing[0])} is not on disk any more (showing the recorded source)"
     return None
-
-
-def _add_mark(marks: dict[int, Mark], line: int, base: Mark, note: str) -> None:
-    """One gutter mark per line: a line that both created and closed a session (a
-    `with` statement) gets both symbols and both notes."""
-    old = marks.get(line)
-    if old is None:
-        marks[line] = Mark(base.symbol, base.role, note)
-    elif note not in old.note:
-        symbol = (old.symbol + base.symbol)[:2]
-        role = "closed" if "closed" in (old.role, base.role) else old.role
-        marks[line] = Mark(symbol, role, f"{old.note} · {note}")
 
 
 class InspectorApp(App[int | None]):
@@ -164,8 +143,8 @@ class InspectorApp(App[int | None]):
         Binding("greater_than_sign", "speed_step(1)", "Faster", show=False),
     ]
 
-    # Keys that only mean something with a playhead (replay of a finished trace).
-    REPLAY_ACTIONS = {"play", "step", "goto", "speed", "speed_step", "edge"}
+    # Keys that only mean something with a playhead (a finished trace: modes.py).
+    REPLAY_ACTIONS = modes.POST_MORTEM_ONLY
 
     def __init__(self, source: TraceFile, clock=time.monotonic) -> None:
         draw_up_to(FRAME_RATE)
@@ -204,7 +183,7 @@ class InspectorApp(App[int | None]):
         self.gap_note: str | None = None
         self.disk_note: str | None = None
         self._out_ts: list[int] = []
-        self._errors: tuple[list | None, int] = (None, 0)
+        self._errors: tuple[list | None, dict[str, int]] = (None, {})
         self._panes_at = 0.0
         self._panes_version = -1
         self._panes_timer = None
@@ -235,10 +214,8 @@ class InspectorApp(App[int | None]):
         for binding in self.BINDINGS:
             if binding.action.startswith(("move(", "cycle_pane(-1")):
                 continue
-            key = binding.key.split(",")[0].replace("question_mark", "?").replace(
-                "slash", "/").replace("left_square_bracket", "[").replace(
-                "right_square_bracket", "]")
-            yield SystemCommand(binding.description, f"key: {key}",
+            keys = " or ".join(modes.key_names(binding.key))
+            yield SystemCommand(binding.description, f"key: {keys}",
                                 functools.partial(self.call_later, self.run_action, binding.action))
 
     def _q(self, selector, expect_type=None):
@@ -435,7 +412,26 @@ class InspectorApp(App[int | None]):
     def on_script_exited(self, msg: ScriptExited) -> None:
         self.exited = True
         self.exit_code = msg.code
+        self.refresh_bindings()  # (the footer: the post-mortem keys)
+        self._say_what_is_true()
         self._update_status()
+
+    def _say_what_is_true(self) -> None:
+        """The empty panes' words follow the state: "yet" only while more can come."""
+        st = self.view.state
+        if not (self.view.final or self.exited):
+            sessions, findings = "no sessions yet", "no findings yet"
+        elif st is not None and st.user_sessions():
+            sessions, findings = "", "no findings"
+        elif st is not None and script_failure(st) is not None:
+            sessions = "no sessions: the script failed before making one"
+            findings = "no findings: no session before the failure"
+        else:
+            sessions = "no sessions: the script made none"
+            findings = "no findings: the script made no session"
+        self._q(Timeline).no_sessions = sessions
+        self._q(Timeline).refresh()
+        self._q(FindingsPanel).say_when_empty(findings)
 
     def _on_finished(self) -> None:
         """Post-mortem: stop following, put the cursor on the first finding."""
@@ -445,9 +441,13 @@ class InspectorApp(App[int | None]):
             st = self.view.state
             self._out_ts = [o.ts for o in st.output]
             self.disk_note = _disk_differs(st)
-            self.refresh_bindings()
+        self._say_what_is_true()
+        self.refresh_bindings()  # (the footer: the post-mortem keys)
+        failure = script_failure(self.view.state)
         if self.view.findings:
             self.choose_finding(0)
+        elif failure is not None:
+            self._show_failure(failure)  # (the cursor stays: the failure is the point)
         elif self.selected_ref is None and self.view.rows:
             self._q(EventsTable).move_to(0, user=False)
         # What the findings and the post-mortem indexes made lives on too: out of the
@@ -522,18 +522,24 @@ class InspectorApp(App[int | None]):
         if self.disk_note:
             extra.append(self.disk_note)
         findings = self.view.findings
+        failure = script_failure(st) if st is not None else None
         self._q(StatusBar).show(
             title=title, state=state if state != "trace" or st is None else "exited",
             code=code, signum=signum, seconds=seconds, trace=self.source.path,
             sessions=len(st.user_sessions()) if st else 0, runs=len(st.runs) if st else 0,
-            findings=len(findings), errors=self._error_count(findings),
+            findings=len(findings), severities=self._severities(findings),
             follow=self.follow and not self.view.final, extra=extra, width=self.size.width,
+            failure=failure.headline() if failure is not None else None,
         )
 
-    def _error_count(self, findings: list[Finding]) -> int:
-        """How many findings are errors (counted once per list of findings, not per key)."""
+    def _severities(self, findings: list[Finding]) -> dict[str, int]:
+        """How many findings of each severity (counted once per list of findings, not
+        per key)."""
         if self._errors[0] is not findings:
-            self._errors = (findings, sum(f.severity == "error" for f in findings))
+            counts: dict[str, int] = {}
+            for f in findings:
+                counts[f.severity] = counts.get(f.severity, 0) + 1
+            self._errors = (findings, counts)
         return self._errors[1]
 
     # -- selection ------------------------------------------------------------------------------
@@ -605,36 +611,13 @@ class InspectorApp(App[int | None]):
 
     def _show_source(self, info, finding: Finding | None) -> None:
         st = self.view.state
-        marks: dict[int, Mark] = {}
         sess = st.sessions.get(info.session)
         file, line = info.site.file, info.site.line
         if finding is not None:
             file, line = finding.file, finding.line
-            for rel in finding.related:
-                if rel.file == file and rel.line and rel.line != line:
-                    base = MARKS.get(rel.role, Mark("•", "entered", rel.role))
-                    note = base.note + (f" ({rel.how})" if rel.how and rel.how != "explicit" else "")
-                    _add_mark(marks, rel.line, base, note)
-            if sess is not None:
-                for n, m in marks.items():
-                    marks[n] = Mark(m.symbol, m.role, f"{sess.label} {m.note}")
-        elif sess is not None:
-            if sess.created_site.file == file and sess.created_site.line != line:
-                _add_mark(marks, sess.created_site.line, MARKS["created"], "created")
-            cs = sess.closed_site
-            if self.playhead is not None and playhead.session_phase(sess, info.index) != "closed":
-                cs = None  # replay: not closed yet as of the playhead
-            if cs is not None and cs.file == file and cs.line != line:
-                how = f" ({sess.closed_how})" if sess.closed_how != "explicit" else ""
-                _add_mark(marks, cs.line, MARKS["closed"], "closed" + how)
-            for n, m in marks.items():
-                marks[n] = Mark(m.symbol, m.role, f"{sess.label} {m.note}")
-        src = st.sources.get(file)
-        code = src.text if src is not None and src.text is not None else None
-        if code is None and file and file != "?":
-            code = read_from_disk(file)
-        cwd = st.header.get("cwd")
-        rel = os.path.relpath(file, cwd) if cwd and file.startswith(cwd.rstrip("/") + "/") else file
+        as_of = info.index if self.playhead is not None else None
+        marks = marks_for(sess, finding, file, line, as_of)
+        code, rel = self._source_of(file)
         title = Text()
         if finding is not None:
             icon = SEVERITY_ICON.get(finding.severity, "•")
@@ -651,37 +634,38 @@ class InspectorApp(App[int | None]):
                              "red")
         if code is None:
             title.append("\n(source not recorded in the trace)", "dim italic")
-        pane = self._q(SourcePane)
-        if finding is not None and code is not None and marks:
-            pinned = self._pins(pane, title, pane.code.lines_for(file, code), line, marks)
-            if pinned:
-                title = Group(title, *pinned)
-        pane.show(title, finding is not None, file, code, line or None,
-                  finding is not None or not info.ok, marks)
+        self._q(SourcePane).show(title, finding is not None, file, code, line or None,
+                                 finding is not None or not info.ok, marks)
 
-    @staticmethod
-    def _pins(pane: SourcePane, title: Text, lines, line: int | None,
-              marks: dict[int, Mark]) -> list[Text]:
-        """Under a finding's message, the lines where its session was created and
-        closed, when they are out of the code's view (even far from the run). Worked out
-        before anything is drawn, so the title changes once per selection (each change of
-        its height is a layout of the screen)."""
-        pinned: list[Text] = []
-        for _ in range(3):  # pins make the title taller and the code shorter: look again
-            height = pane.code.code_height(Group(title, *pinned))
-            again = []
-            for n in sorted(marks):
-                if 0 < n <= len(lines) and not in_view(line, marks, n, height):
-                    mark = marks[n]
-                    pin = Text(no_wrap=True, overflow="ellipsis")
-                    pin.append(f"{mark.symbol:<2}{n:>4} │ ", MARK_STYLE.get(mark.role, "bold"))
-                    pin.append_text(lines[n - 1])
-                    pin.append(f"  ◀ {mark.note}", "italic")
-                    again.append(pin)
-            if [p.plain for p in again] == [p.plain for p in pinned]:
-                break
-            pinned = again
-        return pinned
+    def _source_of(self, file: str | None) -> tuple[str | None, str]:
+        """(the file's text: recorded in the trace, else from disk; its path as shown)."""
+        if not file:
+            return None, "?"
+        st = self.view.state
+        src = st.sources.get(file)
+        code = src.text if src is not None and src.text is not None else None
+        if code is None and file != "?":
+            code = read_from_disk(file)
+        cwd = st.header.get("cwd")
+        rel = os.path.relpath(file, cwd) if cwd and file.startswith(cwd.rstrip("/") + "/") else file
+        return code, rel
+
+    def _show_failure(self, failure: ScriptFailure) -> None:
+        """The script's uncaught exception, shown as a finding is: its line in the
+        source pane (marked and highlighted) under its message."""
+        code, rel = self._source_of(failure.file)
+        title = Text()
+        title.append("● the script failed", "bold red")
+        if failure.line:
+            title.append(f"  {one_line(rel)}:{failure.line}", "bold")
+        title.append("\n")
+        title.append(clean(failure.exception))
+        title.append("\n(its traceback is in the Output pane)", "dim")
+        if failure.file and code is None:
+            title.append("\n(source not recorded in the trace)", "dim italic")
+        marks = marks_for(None, None, failure.file, failure.line, failure=failure.type)
+        self._q(SourcePane).show(title, True, failure.file, code, failure.line, True, marks)
+        self._q(DetailPane).show(Text(clean(failure.headline())))
 
     def choose_finding(self, index: int) -> None:
         findings = self.view.findings
@@ -871,9 +855,27 @@ class InspectorApp(App[int | None]):
         self.focus_pane("detail")
 
     # -- replay: the playhead ----------------------------------------------------------------
+    @property
+    def footer_mode(self) -> str:
+        """The mode whose keys the footer shows (modes.py): live while the script runs,
+        post-mortem for a recorded trace and once the script has exited."""
+        if self.source.live and not (self.exited and self.view.final):
+            return modes.LIVE
+        return modes.POST_MORTEM
+
+    def _post_mortem_ready(self) -> bool:
+        """Whether the playhead keys can start a playhead now (a finished trace)."""
+        return self.view.final and bool(self.view.rows)
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in self.REPLAY_ACTIONS and self.playhead is None:
-            return False  # (hidden from the footer while a script runs)
+            if self._post_mortem_ready():
+                return True  # (the live view after the script: the first use starts one)
+            if self.view.final:
+                return None  # a trace with no event: nothing to play (shown, dimmed)
+            # A trace still loading: shown, dimmed. While the script runs they are not
+            # in the footer (modes.py), and pressed they say when they will work.
+            return True if self.source.live else None
         return True
 
     def _row_ts(self, pos: int) -> int:
@@ -939,7 +941,25 @@ class InspectorApp(App[int | None]):
 
     def _replay_only(self) -> None:
         if self.playhead is None:
-            raise SkipAction()
+            if not self._post_mortem_ready():
+                if self.source.live and not self.view.final:
+                    self.notify("Play, step and go to (space . , t) work once the script has "
+                                "exited.", timeout=3)
+                raise SkipAction()
+            self._start_playhead()
+
+    def _start_playhead(self) -> None:
+        """The live view after the script exited: a playhead key puts the playhead on
+        the selected event (the panes then show the run as of it, as in a replay)."""
+        view = self.view
+        row = None
+        if self.selected_ref is not None:
+            row = view.row_of_event(view.event_index(self.selected_ref))
+        self.playhead = len(view.rows) - 1 if row is None else row
+        self._out_ts = [o.ts for o in view.state.output]
+        self._applied = None
+        self.refresh_bindings()
+        self._apply_playhead()
 
     def action_step(self, delta: int) -> None:
         self._replay_only()
@@ -1055,7 +1075,7 @@ class InspectorApp(App[int | None]):
         # Imported here: Markdown's import costs ~50 ms of the first frame.
         from inspector.tui.help_screen import HelpScreen, help_markdown
 
-        self.push_screen(HelpScreen(help_markdown(self.BINDINGS)))
+        self.push_screen(HelpScreen(help_markdown(self.BINDINGS, self.footer_mode)))
 
     def editor_command(self) -> list[str] | None:
         st = self.view.state

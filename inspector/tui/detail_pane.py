@@ -19,10 +19,13 @@ LABEL = "bold"
 
 
 def _leaf(leaf: Leaf) -> str:
+    name = leaf.name if leaf.name is not None else f"<{leaf.kind}>"
+    if leaf.kind == "op" or (leaf.dtype is None and leaf.shape is None):
+        # An op has no value (no dtype, no shape): say what it is, not `? ?`.
+        return f"{name}  {leaf.kind}  [graph {leaf.graph}]"
     shape = "?" if leaf.shape is None else (
         "(" + ", ".join("?" if d is None else str(d) for d in leaf.shape) + ")"
         if isinstance(leaf.shape, list) else str(leaf.shape))
-    name = leaf.name if leaf.name is not None else f"<{leaf.kind}>"
     return f"{name}  {leaf.dtype or '?'} {shape}  [{leaf.kind}, graph {leaf.graph}]"
 
 
@@ -43,7 +46,7 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
         for leaf in leaves:
             text.append("• " + one_line(_leaf(leaf)) + "\n")
         if total > len(leaves):
-            text.append(f"… {total - len(leaves)} more\n", "dim")
+            text.append(f"… {total - len(leaves)} more\n", "dim")  # (no noun: no plural)
         text.rstrip()
         return text
 
@@ -94,6 +97,9 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
     elif info.life is not None:
         if info.life.how:
             field("how", info.life.how)
+        if info.life.ev == "exit" and info.life.how in ("as_default", "with") and site.line:
+            field("note", f"the `with` block that starts at line {site.line} ended (Python "
+                          "gives a block's end the line of its `with`)")
         if info.life.already_closed:
             field("note", "the session was already closed", "red")
     if site.stack:

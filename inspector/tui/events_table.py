@@ -326,6 +326,9 @@ class EventsTable(QuietVirtualSize, can_focus=True):
             if life.already_closed:
                 return f"{label} closed again ({life.how})", err
             return f"{label} closed ({life.how})", Style()
+        if life.ev == "exit" and life.how in ("as_default", "with") and life.site.line:
+            # Python reports a `with` block's end at its `with` line: say so.
+            return f"{label}: `with` block from line {life.site.line} ended", dim
         if life.ev == "reset":
             return f"Session.reset({life.how or ''})", Style()
         return f"{label} {life.ev} ({life.how})", dim

@@ -56,6 +56,9 @@ class FindingsPanel(OptionList, QuietVirtualSize):
         self._list: list[Finding] | None = None  # the list shown (replay: one, all along)
         self._quiet = False
         self.upto = 0
+        # What the panel says with no findings: the app words it after the state
+        # ("no findings yet" while the script runs, "no findings" once it ended).
+        self.empty_words = "no findings yet"
 
     def set_findings(self, findings: list[Finding], upto: int | None = None) -> None:
         """All findings; with `upto` (replay), only the first `upto`: those whose event
@@ -83,7 +86,7 @@ class FindingsPanel(OptionList, QuietVirtualSize):
             self._keys = None
             return
         shown = findings[:upto]
-        keys = [(f.kind, f.event, f.file, f.line) for f in shown] + [len(findings)]
+        keys = [(f.kind, f.event, f.file, f.line) for f in shown] + [len(findings), self.empty_words]
         if keys == self._keys:
             return  # (live: the findings found again, the same)
         self._keys = keys
@@ -99,7 +102,7 @@ class FindingsPanel(OptionList, QuietVirtualSize):
                     f"none up to the playhead ({later} later: n goes to the next)", style="dim"),
                     disabled=True))
             else:
-                self.add_option(Option(Text("no findings (yet)", style="dim"), disabled=True))
+                self.add_option(Option(Text(self.empty_words, style="dim"), disabled=True))
             if current is not None and current < len(shown):
                 self.highlighted = current
         finally:
@@ -107,6 +110,15 @@ class FindingsPanel(OptionList, QuietVirtualSize):
 
     def on_mount(self) -> None:
         self.set_findings([])
+
+    def say_when_empty(self, words: str) -> None:
+        """Change what the panel says with no findings (redrawn if it says it now)."""
+        if words == self.empty_words:
+            return
+        self.empty_words = words
+        if self._list is not None and not self._list:
+            self._list = None  # (set_findings skips an unchanged list)
+            self.set_findings([])
 
     def show_index(self, index: int | None) -> None:
         """Move the highlight without telling the app (it already knows)."""

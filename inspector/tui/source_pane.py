@@ -24,7 +24,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from inspector.tui._textual_compat import QuietVirtualSize, base_styled
-from inspector.tui.text import clean, lines_text, wrapped_lines
+from inspector.tui.text import clean, lines_text, one_line, wrapped_lines
 
 THEME = "monokai"
 
@@ -114,6 +114,8 @@ class SourceView(QuietVirtualSize, can_focus=True):
         "source-view--created",
         "source-view--closed",
         "source-view--entered",
+        "source-view--finding",
+        "source-view--pinned",
         "source-view--note",
         "source-view--title",
         "source-view--title-finding",
@@ -133,6 +135,8 @@ class SourceView(QuietVirtualSize, can_focus=True):
     SourceView > .source-view--created { color: $success; text-style: bold; }
     SourceView > .source-view--closed { color: $error; text-style: bold; }
     SourceView > .source-view--entered { color: $secondary; text-style: bold; }
+    SourceView > .source-view--finding { color: $error; text-style: bold; }
+    SourceView > .source-view--pinned { background: $panel; }
     SourceView > .source-view--note { color: $text-muted; text-style: italic; }
     SourceView > .source-view--title { background: $panel; }
     SourceView > .source-view--title-finding { background: $error 20%; }
@@ -155,6 +159,9 @@ class SourceView(QuietVirtualSize, can_focus=True):
         self.line: int | None = None
         self.error = False
         self.marks: dict[int, Mark] = {}
+        # A finding's marked lines out of the code's view, drawn under the title in the
+        # code's own format (so their gutters line up with the code's).
+        self.pins: list[int] = []
         # The title (file:line, or a finding's message) is drawn in the view's first rows,
         # not by a widget above it: a title that grew or shrank resized the code view,
         # and Textual laid the screen out twice for it (~20 ms, at every finding).
@@ -184,6 +191,7 @@ class SourceView(QuietVirtualSize, can_focus=True):
             self.file = file
             self.lines = self.lines_for(file, code)
         self.line, self.error, self.marks = line, error, marks
+        self.pins = self._pins_for()
         self._sync_size()
         self.center_line()
         self.refresh()
@@ -202,10 +210,28 @@ class SourceView(QuietVirtualSize, can_focus=True):
             return None
         return wrapped_lines(self.app.console, title, width)[:self.title_max()]
 
-    def code_height(self, title: RenderableType | None = None) -> int:
-        """The rows left for the code under `title` (default: the title shown)."""
+    def code_height(self, title: RenderableType | None = None, pins: int | None = None) -> int:
+        """The rows left for the code under `title` (default: the title shown) and the
+        pinned lines (default: those shown)."""
         lines = self.title_lines if title is None else self.title_lines_for(title)
-        return max(1, (self.size.height or 12) - len(lines or [None]))
+        pins = len(self.pins) if pins is None else pins
+        return max(1, (self.size.height or 12) - len(lines or [None]) - pins)
+
+    def _pins_for(self) -> list[int]:
+        """For a finding, its marked lines that are out of the code's view (even far
+        from its line); pins make the code shorter, so look again."""
+        if not self.finding or not self.marks:
+            return []
+        pins: list[int] = []
+        for _ in range(3):
+            height = self.code_height(pins=len(pins))
+            again = [n for n in sorted(self.marks)
+                     if n != self.line and 0 < n <= len(self.lines)
+                     and not in_view(self.line, self.marks, n, height)]
+            if again == pins:
+                break
+            pins = again
+        return pins
 
     @property
     def title_text(self) -> str:
@@ -219,7 +245,8 @@ class SourceView(QuietVirtualSize, can_focus=True):
 
     def _sync_size(self) -> None:
         # The code scrolls under the title: its last line can reach the bottom row.
-        self.virtual_size = Size(self.size.width, len(self.lines) + len(self.title_lines))
+        self.virtual_size = Size(self.size.width,
+                                 len(self.lines) + len(self.title_lines) + len(self.pins))
 
     def _render_title_line(self, row: int, width: int) -> Strip:
         style = self.get_component_rich_style
@@ -241,6 +268,7 @@ class SourceView(QuietVirtualSize, can_focus=True):
     def on_resize(self) -> None:
         if (self.size.width, self.size.height) != self._title_for:
             self._wrap_title()
+        self.pins = self._pins_for()
         self._sync_size()
         self.center_line()
 
@@ -251,18 +279,27 @@ class SourceView(QuietVirtualSize, can_focus=True):
         width = self.size.width
         if y < len(self.title_lines):
             return self._render_title_line(y, width)
-        index = int(self.scroll_offset.y) + y - len(self.title_lines)
+        y -= len(self.title_lines)
+        pinned = y < len(self.pins)
+        if pinned:
+            index = self.pins[y] - 1
+        else:
+            index = int(self.scroll_offset.y) + y - len(self.pins)
         if index >= len(self.lines):
             return base_styled([], self.rich_style, width)
         number = index + 1
         mark = self.marks.get(number)
         key = (self.file, number, width, number == self.line and self.error,
-               number == self.line, mark, self.rich_style)
+               number == self.line, mark, self.rich_style, pinned)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) > 500:
                 self._strips.clear()
-            strip = self._strips[key] = self._render_source_line(index, width)
+            strip = self._render_source_line(index, width)
+            if pinned:
+                bg = self.get_component_rich_style("source-view--pinned").bgcolor
+                strip = Strip(Segment.apply_style(list(strip), None, Style(bgcolor=bg)), width)
+            self._strips[key] = strip
         return strip
 
     def _render_source_line(self, index: int, width: int) -> Strip:
@@ -282,7 +319,14 @@ class SourceView(QuietVirtualSize, can_focus=True):
         segs.append(Segment("│ ", style("source-view--gutter")))
         code = self.lines[index].copy()
         if mark is not None and mark.note:
-            code.append("  ◀ " + mark.note, style("source-view--note"))
+            note = "  ◀ " + one_line(mark.note)
+            room = width - (2 + digits + 1 + 2) - 1  # (the scrollbar's column)
+            if (mark.role == "finding" and code.cell_len + len(note) > room
+                    and room - len(note) >= 24):
+                # A finding's long line keeps its note in view: the code gives way (…).
+                code.truncate(room - len(note) - 1)
+                code.append("…", style("source-view--gutter"))
+            code.append(note, style("source-view--note"))
         segs.extend(s for s in code.render(self.app.console) if s.text != "\n")
         strip = Strip(segs).crop_extend(0, width, None)
         if number == self.line:

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from inspector.tui._textual_compat import update_static
-from inspector.tui.text import one_line
+from inspector.tui.text import one_line, plural
 
 STATE_STYLE = {
     "starting": "bold black on yellow",
@@ -64,7 +64,8 @@ class StatusBar(Static):
 
     def show(self, *, title: str, state: str, code: int | None, signum: int | None,
              seconds: float | None, trace: str, sessions: int, runs: int, findings: int,
-             errors: int, follow: bool, extra: list[str], width: int) -> None:
+             severities: dict[str, int], follow: bool, extra: list[str], width: int,
+             failure: str | None = None) -> None:
         words, key = state_words(state, code, signum)
         text = Text(no_wrap=False, overflow="fold")
         text.append(f" {words} ", STATE_STYLE[key])
@@ -72,9 +73,18 @@ class StatusBar(Static):
         text.append(one_line(title, max(20, width // 3)), "bold")
         if seconds is not None:
             text.append(f"  {elapsed(seconds)}", "cyan")
+        if failure:  # the script's uncaught exception: first, before the totals
+            text.append("  ")
+            text.append(f" {one_line(failure, max(40, width - 4))} ", STATE_STYLE["failed"])
         text.append("  ")
         text.append(f"sessions {sessions} · runs {runs} · ")
-        text.append(f"findings {findings}", "bold red" if errors else ("bold yellow" if findings else "bold green"))
+        errors = severities.get("error", 0)
+        style = "bold red" if errors else ("bold yellow" if findings else "bold green")
+        text.append(f"findings {findings}", style)
+        if findings:  # (1 error), (1 warning), (2 errors, 1 warning)
+            counts = [plural(severities[s], s) for s in ("error", "warning", "info")
+                      if severities.get(s)]
+            text.append(f" ({', '.join(counts)})", style)
         if follow:
             text.append("  ● follow", "bold green")
         for item in extra:

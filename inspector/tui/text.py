@@ -28,6 +28,11 @@ def clean(text: str) -> str:
     return _CONTROL.sub(_visible, text.expandtabs(4))
 
 
+def plural(n: int, word: str) -> str:
+    """`1 run`, `2 runs`, `0 runs`."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def one_line(text: str, limit: int | None = None) -> str:
     out = clean(text).replace("\n", " ⏎ ")
     if limit is not None and len(out) > limit:

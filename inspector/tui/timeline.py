@@ -46,17 +46,30 @@ def nice_step(span: float, slots: int) -> float:
     return k * 10
 
 
+UNITS = ((1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1.0, "ns"))
+ORIGIN_DIGITS = 3  # more digits in a label: ticks count from an origin the label column gives
+
+
+def axis_unit(step: float) -> tuple[float, str, int]:
+    """(unit in ns, its name, decimals) for ticks `step` ns apart: the largest unit of
+    which a step is at least a tenth (0.5s, 20ms, 5µs), with the decimals it needs."""
+    for size, name in UNITS:
+        if step >= size / 10 or size == 1.0:
+            return size, name, _decimals(step / size)
+    raise AssertionError("unreachable")
+
+
+def _decimals(x: float) -> int:
+    d = 0
+    while d < 9 and abs(round(x * 10 ** d) - x * 10 ** d) > 1e-6 * max(1.0, x * 10 ** d):
+        d += 1
+    return d
+
+
 def fmt_axis(ns: float, step: float) -> str:
-    s = ns / 1e9
-    if step >= 1e9:
-        return f"{s:.0f}s"
-    if step >= 1e8:
-        return f"{s:.1f}s"
-    if step >= 1e7:
-        return f"{s:.2f}s"
-    if step >= 1e6:
-        return f"{s:.3f}s"
-    return f"{ns / 1e6:.3f}ms"
+    """A tick's label: `ns` in the unit that fits ticks `step` apart."""
+    size, name, d = axis_unit(step)
+    return f"{ns / size:.{d}f}{name}"
 
 
 class Timeline(Widget, can_focus=True):
@@ -109,6 +122,8 @@ class Timeline(Widget, can_focus=True):
         self.session_filter: int | None = None
         self.cwd: str | None = None
         self._memory_keys: tuple[int, list] = (-1, [])
+        # With no session: what the lanes say (the app words it after the state).
+        self.no_sessions = "no sessions yet"
 
     # -- geometry ---------------------------------------------------------------
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -179,7 +194,7 @@ class Timeline(Widget, can_focus=True):
 
     def pan(self, direction: int) -> None:
         if self.window is None:
-            self.window = self.fit()
+            return  # everything is in view: nothing to pan to
         start, end = self.window
         total = max(self.view.end_ts(self.now_ns), 1, end)
         shift = (end - start) / 4 * direction
@@ -254,7 +269,7 @@ class Timeline(Widget, can_focus=True):
         if y == max(1, shown) + len(mem):
             return self._axis(label_w, lane_w, start, end, base, width)
         if not sessions and y == 0:
-            text = Text(" no sessions yet", self.get_component_rich_style("timeline--axis"))
+            text = Text(f" {self.no_sessions}", self.get_component_rich_style("timeline--axis"))
             return base_styled(list(text.render(self.app.console)), base, width)
         return base_styled([], base, width)
 
@@ -404,21 +419,36 @@ class Timeline(Widget, can_focus=True):
         axis = self.get_component_rich_style("timeline--axis")
         marker = self.get_component_rich_style("timeline--marker")
         step = nice_step(end - start, max(1, lane_w // 15))
+        per_col = (end - start) / lane_w
+        # Times are since the script's start. A narrow window late in a run counts its
+        # ticks from an origin (given in the label column: `6.28015s +`), so a label
+        # says `50µs`, not `6280.150ms`.
+        origin = 0.0
+        size, name, d = axis_unit(step)
+        if sum(ch.isdigit() for ch in f"{end / size:.{d}f}") > ORIGIN_DIGITS:
+            origin = (start // step) * step
         cells = [" "] * lane_w
-        first = (start // step) * step
-        t = first
-        while t <= end:
-            c = self._col(t, start, (end - start) / lane_w)
-            text = "┴" + fmt_axis(t, step)
-            if 0 <= c and c + len(text) <= lane_w and all(x == " " for x in cells[c:c + len(text) + 1]):
-                cells[c:c + len(text)] = list(text)
-            t += step
-        zoom = "" if self.window is None else " zoom"
-        label = f"{'time':>{label_w - len(zoom) - 1}}{zoom} " if label_w > 6 else " " * label_w
-        segs = [Segment(label[:label_w], axis), Segment(" ")]
         sel_c = None
         if self.selected_ts is not None:
-            sel_c = self._col(self.selected_ts, start, (end - start) / lane_w)
+            sel_c = self._col(self.selected_ts, start, per_col)
+            if not 0 <= sel_c < lane_w:
+                sel_c = None
+        t = (start // step) * step
+        while t <= end:
+            c = self._col(t, start, per_col)
+            text = "┴" + fmt_axis(t - origin, step)
+            free = 0 <= c and c + len(text) <= lane_w and all(
+                x == " " for x in cells[max(0, c - 1):c + len(text) + 1])
+            if free and (sel_c is None or not c - 1 <= sel_c <= c + len(text)):  # ▲ hides no digit
+                cells[c:c + len(text)] = list(text)
+            t += step
+        words = "since start"
+        if origin:
+            words = f"{origin / 1e9:.{_decimals(step / 1e9)}f}s +"
+        if self.window is not None and len(words) + 6 < label_w:
+            words = "zoom " + words
+        label = f"{words:>{label_w - 1}} " if label_w > len(words) else " " * label_w
+        segs = [Segment(label[-label_w:], axis), Segment(" ")]
         for c, ch in enumerate(cells):
             segs.append(Segment("▲" if c == sel_c else ch, marker if c == sel_c else axis))
         return base_styled(segs, base, width)
