@@ -105,7 +105,10 @@ def recorded_run(kind: str, original: Callable, path: RunPath) -> Callable:
                            get_ident(), key_of(args, kwargs))
                 except Exception:
                     key = None
-                shape = rec.run_shapes.get(key)
+                try:
+                    shape = rec.run_shapes.get(key)
+                except TypeError:  # a feed value's shape that cannot be hashed
+                    shape = key = None
                 if shape is None:
                     shape = _new_shape(rec, kind, path, key, f, args, kwargs)
                 if devices:
