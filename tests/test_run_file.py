@@ -185,3 +185,18 @@ def test_a_recorded_script_writes_its_runs_to_the_run_file(tmp_path):
     assert header["version"] == 2 and header["runs"]["file"] == "t.jsonl.runs"
     data = read_trace(str(trace))
     assert sum(1 for e in data.events if e["ev"] == "run") > 0
+
+
+def test_valid_records_after_many_bad_ones_are_still_read(tmp_path, monkeypatch):
+    """Reading goes on past a chunk in which every record fails its checks."""
+    import inspector.trace.reader as reader
+
+    monkeypatch.setattr(reader, "RUNS_CHUNK", 4)
+    trace = _synthetic(tmp_path, runs=12)
+    runs = Path(str(trace) + ".runs")
+    raw = bytearray(runs.read_bytes())
+    raw[48: 48 + 24 * 8] = b"\xee" * (24 * 8)  # the first 8 records: not run records
+    runs.write_bytes(bytes(raw))
+    tail = TraceTail(str(trace))
+    events = tail.feed(trace.read_bytes(), final=True)
+    assert sum(1 for e in events if e["ev"] == "run") == 4 and tail.bad_runs == 8
