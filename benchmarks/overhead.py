@@ -163,8 +163,6 @@ def main() -> None:
             rows.append((f"{LABELS[kind]}: ratio recorded/plain (per process: "
                          f"{', '.join(f'{x:.3f}' for x in ratios)})",
                          f"{statistics.median(ratios):.3f}", "×"))
-            size = os.path.getsize(os.path.join(tmp, f"{kind}0.jsonl.runs"))
-            rows.append((f"{LABELS[kind]}: run file", f"{size / 1e6:.1f}", "MB"))
         tools = _tools(tmp)
         per_tool: dict[str, list[float]] = {t: [] for t in tools}
         for i in range(args.whole_rounds):
