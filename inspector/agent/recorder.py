@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Any
 
+from inspector.agent.tf_refs import in_run
 from inspector.trace import format as fmt
 from inspector.trace.run_writer import RunFileWriter
 from inspector.trace.writer import TraceWriter
@@ -76,6 +77,9 @@ class Recorder:
         self.pid = os.getpid()
         self._threads = {}
         self._lock = threading.RLock()  # another thread may have held it at the fork
+        # Threads that were inside a run in the parent do not exist here (and a new
+        # thread may get one of their idents).
+        in_run.intersection_update({threading.get_ident()})
         self.runs.abandon()
         self.writer.failed = True
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from inspector.agent import devices as _devices
 from inspector.agent import memory as _memory_mod
 from inspector.agent import recorder as _recorder_mod
-from inspector.agent.tf_refs import GRAPH_ID_ATTR, SESSION_ID_ATTR, state
+from inspector.agent.tf_refs import GRAPH_ID_ATTR, SESSION_ID_ATTR, in_run, state
 from inspector.trace import format as fmt
 
 # Why a session is being closed and from which line, keyed by id(session): set by
@@ -265,14 +266,18 @@ def wrap_monitored_init(original: Callable) -> Callable:
         if rec is None:
             return original(self, *args, **kwargs)
         sid = new_session_id(self)
-        previous = state.creating_parent, state.in_run
+        previous, me = state.creating_parent, threading.get_ident()
+        inside = me in in_run
         # The runs TensorFlow makes while creating the session (variable
         # initialisation, hooks) are its own, not the script's.
-        state.creating_parent, state.in_run = sid, True
+        state.creating_parent = sid
+        in_run.add(me)
         try:
             original(self, *args, **kwargs)
         finally:
-            state.creating_parent, state.in_run = previous
+            state.creating_parent = previous
+            if not inside:
+                in_run.discard(me)
         try:
             record_session(self, sid=sid)
         except Exception:
@@ -286,11 +291,13 @@ def internal_runs(original: Callable) -> Callable:
 
     @functools.wraps(original)
     def method(*args, **kwargs):
-        previous = state.in_run
-        state.in_run = True
+        me = threading.get_ident()
+        inside = me in in_run
+        in_run.add(me)
         try:
             return original(*args, **kwargs)
         finally:
-            state.in_run = previous
+            if not inside:
+                in_run.discard(me)
 
     return method
