@@ -200,3 +200,11 @@ def test_valid_records_after_many_bad_ones_are_still_read(tmp_path, monkeypatch)
     tail = TraceTail(str(trace))
     events = tail.feed(trace.read_bytes(), final=True)
     assert sum(1 for e in events if e["ev"] == "run") == 4 and tail.bad_runs == 8
+
+
+def test_a_trace_renamed_with_its_run_file_still_reads(tmp_path):
+    trace = _synthetic(tmp_path, runs=3)
+    moved = tmp_path / "renamed.jsonl"
+    trace.rename(moved)
+    Path(str(trace) + ".runs").rename(str(moved) + ".runs")
+    assert sum(1 for e in read_trace(str(moved)).events if e["ev"] == "run") == 3

@@ -123,10 +123,17 @@ def wrap_init(original: Callable) -> Callable:
 
 
 def wrap_close(original: Callable, already_closed: Callable[[Any], bool]) -> Callable:
+    # Bound here, not looked up as globals when called: a session garbage-collected at
+    # interpreter shutdown is closed after this module's globals were cleared.
+    closing, recorder_mod, memory_mod, session_id_ = _closing_how, _recorder_mod, _memory_mod, session_id
+
     @functools.wraps(original)
     def close(self, *args, **kwargs):
-        rec = _rec()
-        how, site = _closing_how.pop(id(self), None) or ("explicit", 0)
+        try:
+            rec = recorder_mod._recorder
+            how, site = closing.pop(id(self), None) or ("explicit", 0)
+        except Exception:
+            rec = None
         if rec is None:
             return original(self, *args, **kwargs)
         try:
@@ -139,13 +146,13 @@ def wrap_close(original: Callable, already_closed: Callable[[Any], bool]) -> Cal
             return original(self, *args, **kwargs)
         finally:
             try:
-                sid = session_id(self)
+                sid = session_id_(self)
                 rec.emit_event(
                     fmt.CLOSE, s=sid, ts=rec.now(), how=how,
                     site=site or rec.site_id(), th=rec.thread_id(), already_closed=was_closed,
                 )
                 if not was_closed:
-                    _memory_mod.sample_at(sid, "close")
+                    memory_mod.sample_at(sid, "close")
             except Exception:
                 pass
 
@@ -154,26 +161,30 @@ def wrap_close(original: Callable, already_closed: Callable[[Any], bool]) -> Cal
 
 def wrap_marking(original: Callable, how: str, event: str | None = None) -> Callable:
     """Wrap __exit__ or __del__: note why a close is coming, optionally record `event`."""
+    closing, recorder_mod, session_id_ = _closing_how, _recorder_mod, session_id  # (see wrap_close)
 
     @functools.wraps(original)
     def method(self, *args, **kwargs):
-        rec = _rec()
+        try:
+            rec = recorder_mod._recorder
+        except Exception:
+            rec = None
         if rec is not None:
             try:
                 site = rec.site_id()
             except Exception:
                 site = 0
-            _closing_how[id(self)] = (how, site)
-            if event is not None:
-                try:
-                    rec.emit_event(event, s=session_id(self), ts=rec.now(), how="with",
+            try:
+                closing[id(self)] = (how, site)
+                if event is not None:
+                    rec.emit_event(event, s=session_id_(self), ts=rec.now(), how="with",
                                    site=site, th=rec.thread_id())
-                except Exception:
-                    pass
+            except Exception:
+                pass
         try:
             return original(self, *args, **kwargs)
         finally:
-            _closing_how.pop(id(self), None)
+            closing.pop(id(self), None)
 
     return method
 

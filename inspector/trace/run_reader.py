@@ -38,10 +38,12 @@ class RunRecords:
         if not isinstance(info, dict) or not isinstance(info.get("file"), str) \
                 or not isinstance(info.get("id"), str):
             raise TraceError(f"{trace_path}: its header names no valid run-record file")
-        # Only a file beside the trace, by its base name: a trace is data, its paths are
-        # never followed anywhere else.
-        name = os.path.basename(info["file"])
-        self.path = os.path.join(os.path.dirname(os.path.abspath(trace_path)), name)
+        # TRACE.runs, or the name the header gives (the trace was renamed alone) beside
+        # the trace: a trace is data, its paths are never followed anywhere else.
+        beside = os.path.join(os.path.dirname(os.path.abspath(trace_path)),
+                              os.path.basename(info["file"]))
+        own = os.path.abspath(trace_path) + fmt.RUNS_SUFFIX
+        self.path = own if os.path.exists(own) or not os.path.exists(beside) else beside
         try:
             self.trace_id = bytes.fromhex(info["id"])
         except ValueError:
