@@ -8,11 +8,16 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from inspector.analysis.memory import format_bytes, session_peak, summary
-from inspector.analysis.model import Finding, SessionInfo
+from inspector.analysis.model import Finding, SessionInfo, known_file, known_line
 from inspector.analysis.state import TraceState
 from inspector.tui.text import clean
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+# Said instead of a file and line the trace does not have (say, a session dropped by a
+# thread that runs no Python code of the script).
+NO_PLACE = "no line of the script on the stack"
+_CLOSED_BY = {"explicit": "by close()", "with": "when its `with` block ended",
+              "gc": "by garbage collection", "reset": "by Session.reset()"}
 
 
 def _rel(path: str) -> str:
@@ -21,6 +26,16 @@ def _rel(path: str) -> str:
     except ValueError:
         rel = path
     return clean(rel if not rel.startswith("..") else path)
+
+
+def _place(file: str, line: int) -> str | None:
+    """`file:line` (relative when under the working directory), `file` alone when the line
+    is unknown, None when the file is."""
+    known = known_file(file)
+    if known is None:
+        return None
+    number = known_line(line)
+    return f"{_rel(known)}:{number}" if number is not None else _rel(known)
 
 
 def _memory_line(state: TraceState) -> Text | None:
@@ -93,9 +108,15 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
     _emit(console, head)
     for s in sessions:
         line = Text(f"  {clean(s.label):<24}", style="bold")
-        line.append(f" created {_rel(s.created_site.file)}:{s.created_site.line}")
+        created = _place(s.created_site.file, s.created_site.line)
+        line.append(f" created {created}" if created else f" created ({NO_PLACE})")
         if s.closed_site is not None:
-            line.append(f", closed {_rel(s.closed_site.file)}:{s.closed_site.line} ({clean(str(s.closed_how))})")
+            closed = _place(s.closed_site.file, s.closed_site.line)
+            how = clean(str(s.closed_how))
+            if closed:
+                line.append(f", closed {closed} ({how})")
+            else:
+                line.append(f", closed {_CLOSED_BY.get(how, f'({how})')} ({NO_PLACE})")
         else:
             line.append(", never closed", style="yellow")
         line.append(f", {s.runs} runs")
@@ -119,7 +140,11 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
         line = Text("  ")
         line.append(f"{f.severity:<7} ", style=_STYLE.get(f.severity, ""))
         line.append(f"{f.kind}", style="bold")
-        line.append(f"  {_rel(f.file)}:{f.line}", style="underline")
+        place = _place(f.file, f.line)
+        if place:
+            line.append(f"  {place}", style="underline")
+        else:
+            line.append(f"  ({NO_PLACE})")
         _emit(console, line)
         _emit_indented(console, Text(clean(f.message)))
     if cut:
