@@ -21,7 +21,11 @@ def find_eager_in_session(state: TraceState) -> list[Finding]:
     for run in state.runs.failed_runs():
         fetched = [leaf for leaf in run.fetch.fetches if leaf.kind == "eager"]
         fed = [leaf for leaf in run.fetch.feeds if leaf.kind == "eager"]
-        said = bool(run.msg) and any(m in run.msg for m in _MARKS)
+        # TensorFlow's words count only when the recorder saw no graph element in the
+        # run: "The Session graph is empty" is also what a graph tensor run on a session
+        # of an empty graph gets (a graph-mismatch, not this).
+        in_a_graph = any(leaf.graph for leaf in run.fetch.fetches + run.fetch.feeds)
+        said = bool(run.msg) and any(m in run.msg for m in _MARKS) and not in_a_graph
         if not fetched and not fed and not said:
             continue
         sess = state.sessions.get(run.session)
@@ -29,12 +33,12 @@ def find_eager_in_session(state: TraceState) -> list[Finding]:
         if fetched or fed:
             message += _recorded_evidence(fetched, fed)
         else:
-            message += f"TensorFlow said: {run.exc}: {run.msg}"
+            message += f"TensorFlow said: {run.exc}: {run.msg.rstrip('.')}"
         message += (". On TensorFlow 2, tensors built outside a graph are computed at once (eager "
                     "execution) and never enter the session's graph, so a tf.compat.v1.Session "
                     "cannot run them")
         if (fetched or fed) and said:
-            message += f" (TensorFlow said: {run.exc}: {run.msg})"
+            message += f" (TensorFlow said: {run.exc}: {run.msg.rstrip('.')})"
         elif (fetched or fed) and run.exc:
             message += (f" (this run failed first for another reason, {run.exc}; its eager tensors "
                         "would have failed it anyway)")
