@@ -176,13 +176,11 @@ class ScriptProcess:
     # traceback) and wrong only for a stderr write followed by a stdout write within one
     # wake-up of ours (microseconds, unless this process is starved).
     #
-    # Not done, on purpose: making the script's stdout line-buffered as a terminal would
-    # (PYTHONUNBUFFERED, sys.stdout.reconfigure, or a pty instead of the pipe) would keep
-    # Python's own buffering from delaying a print() until after a later stderr write,
-    # but the script could see it (its environment, passed on to its children;
-    # sys.stdout.line_buffering; isatty() and what libraries decide from it) and it costs
-    # a write per line. The trace records what reached the script's file descriptors,
-    # when it did: what a plain run's pipe or log collector would get.
+    # The other half is in the script's process: a pipe makes Python block-buffer its
+    # stdout, so a print() would reach the pipe only after a later traceback. The agent
+    # flushes stdout before each write to sys.stderr (inspector/agent/output_order.py);
+    # the script's stdout stays a block-buffered pipe, its environment untouched (not
+    # PYTHONUNBUFFERED, not a pty: the script could tell, and its children would inherit).
     _READ_SIZE = 65536
     _DRAIN_LIMIT = 1 << 20  # per stream and wake-up: a flood on one cannot starve the other
 
