@@ -42,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="trace every sess.run with RunOptions FULL_TRACE and record per-allocator "
                              "peaks and the slowest ops (costs tens of µs per run: off by default)")
     parser.add_argument("-m", dest="module", metavar="MODULE",
-                        help="run a module as `python -m MODULE` would")
+                        help="run a module as `python -m MODULE` would: every word after MODULE is "
+                             "the module's (`-m pytest -q tests/`)")
     web.add_arguments(parser)
     parser.add_argument("script_and_args", nargs=argparse.REMAINDER, metavar="script.py [args...]")
 
