@@ -200,7 +200,7 @@ def test_web_without_textual_serve_is_one_line_and_exit_2(trace, tmp_path):
                        text=True, timeout=GUARD_S)
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr == ("tfsess-inspect: --web needs textual-serve, which is not installed: "
-                        "pip install 'tfsess-inspect[web]'\n")
+                        "pip install textual-serve\n")
 
 
 def test_web_misuse_is_one_line_and_exit_2(trace, tmp_path):
