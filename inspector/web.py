@@ -28,6 +28,7 @@ DEFAULT_PORT = 8000
 # The package itself: works however the inspector was installed (an extra of a
 # checkout's editable install, `tfsess-inspect[web]`, is not there to take from an index).
 INSTALL_HINT = "pip install textual-serve"
+IN_BROWSER_TAB = False  # set by _web_tab.py: this process is one tab's app
 _TAB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_web_tab.py")  # each tab's start
 
 
