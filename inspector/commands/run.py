@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "peaks and the slowest ops (costs tens of µs per run: off by default)")
     parser.add_argument("-m", dest="module", metavar="MODULE",
                         help="run a module as `python -m MODULE` would: every word after MODULE is "
-                             "the module's (`-m pytest -q tests/`)")
+                             "the module's (`-m pytest -q -x`)")
     web.add_arguments(parser)
     parser.add_argument("script_and_args", nargs=argparse.REMAINDER, metavar="script.py [args...]")
 
