@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import tomllib
 
 import pygments
 from rich.text import Text
@@ -66,8 +65,10 @@ def test_the_source_is_coloured_with_this_pygments():
 
 def test_the_snapshot_pictures_pin_the_packages_they_are_drawn_with():
     # A minor release of any of these may change a picture: the test extra pins them.
-    test_extra = tomllib.loads((REPO / "pyproject.toml").read_text())[
-        "project"]["optional-dependencies"]["test"]
+    # (read without tomllib, which Python 3.10 lacks)
+    text = (REPO / "pyproject.toml").read_text()
+    block = re.search(r"^test = \[(.*?)^\]", text, re.M | re.S).group(1)
+    test_extra = re.findall(r'^\s*"([^"]+)"', block, re.M)
     pinned = {m.group(1).lower() for req in test_extra
               if (m := re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?==[0-9][0-9.]*", req))}
     assert {"pygments", "textual", "rich", "pytest-textual-snapshot"} <= pinned, test_extra
