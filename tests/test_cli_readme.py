@@ -4,6 +4,7 @@ come from (`…` in a quote stands for words left out; line breaks do not count)
 
 from __future__ import annotations
 
+import concurrent.futures
 import re
 
 import pytest
@@ -27,20 +28,24 @@ def _flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def summary_of(tmp_path_factory):
-    """`run --no-tui`'s stderr for a script, run once per module, from the repo's root
-    (the summary's paths are relative to it, as in the README)."""
-    outputs: dict[str, str] = {}
+def summary_of(tmp_path_factory, scenario_runs):
+    """`run --no-tui`'s stderr for a script quoted by the README: the examples run here,
+    once, two at a time, from the repo's root (the summary's paths are relative to it, as
+    in the README); the scenarios' recorded runs are shared with tests/test_scenarios.py."""
     traces = tmp_path_factory.mktemp("readme")
+    quoted = {_where(m.group(1)) for m in _SCRIPT.finditer(README)}
+    examples = sorted(p for p in quoted if p.parent.name == "examples")
 
-    def summary(script) -> str:
-        if script.name not in outputs:
-            result = run_recorded(script.relative_to(REPO), trace=traces / f"{script.stem}.jsonl",
-                                  cwd=REPO, timeout=300)
-            outputs[script.name] = _flat(result.stderr)
-        return outputs[script.name]
+    def record(script) -> tuple[str, str]:
+        result = run_recorded(script.relative_to(REPO), trace=traces / f"{script.stem}.jsonl",
+                              cwd=REPO, timeout=300)
+        return script.name, _flat(result.stderr)
 
-    return summary
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        outputs = dict(pool.map(record, examples))
+    outputs.update((f"{stem}.py", _flat(recorded.stderr))
+                   for stem, (_, recorded) in scenario_runs.items())
+    return lambda script: outputs[script.name]
 
 
 def _assert_quoted(quote: str, said: str) -> None:
