@@ -208,3 +208,32 @@ def test_a_trace_renamed_with_its_run_file_still_reads(tmp_path):
     trace.rename(moved)
     Path(str(trace) + ".runs").rename(str(moved) + ".runs")
     assert sum(1 for e in read_trace(str(moved)).events if e["ev"] == "run") == 3
+
+
+def test_a_trace_that_is_a_pipe_gets_its_runs_as_lines(tmp_path):
+    """No run file beside a trace sent to a pipe: the runs are `run` lines in it."""
+    script = tmp_path / "pipe_trace.py"
+    script.write_text(
+        "import os, sys, threading\n"
+        "fifo = sys.argv[1]\n"
+        "got = []\n"
+        "reader = threading.Thread(target=lambda: got.append(open(fifo, 'rb').read()))\n"
+        "reader.start()\n"
+        "from inspector.agent import recorder, runs\n"
+        "rec = recorder.start(fifo, header={'script': 'x'})\n"
+        "class Session: pass\n"
+        "sess = Session()\n"
+        "run = runs.recorded_run('run', lambda self, fetches: 42, runs.RUN)\n"
+        "assert run(sess, 'c:0') == 42 and run(sess, 'c:0') == 42\n"
+        "os.close(rec.writer.fd)\n"
+        "reader.join()\n"
+        "sys.stdout.write(got[0].decode())\n")
+    fifo = tmp_path / "trace.fifo"
+    os.mkfifo(fifo)
+    p = subprocess.run([sys.executable, str(script), str(fifo)], env={**ENV, "PYTHONPATH": str(REPO)},
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    assert "runs" not in lines[0]
+    assert [e["ev"] for e in lines].count("run") == 2
+    assert not (tmp_path / "trace.fifo.runs").exists()
