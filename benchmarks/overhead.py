@@ -170,8 +170,8 @@ def main() -> None:
                 print(f"whole process, round {i + 1}/{args.whole_rounds}: {name} ...",
                       file=sys.stderr, flush=True)
                 per_tool[name].append(_last_json([*prefix, whole, str(args.steps)], repo)["us_per_step"])
-        base = statistics.median(per_tool["plain"])
-        for name, values in per_tool.items():
+        base = statistics.median(per_tool["plain"]) if args.whole_rounds else 0.0
+        for name, values in per_tool.items() if args.whole_rounds else ():
             m = statistics.median(values)
             rows.append((f"whole process, MLP step: {name}", f"{m:.1f} ({m / base:.2f}×)", "µs/step"))
         missing = [t for t in ("viztracer", "memray") if t not in tools]

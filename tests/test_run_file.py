@@ -130,14 +130,14 @@ def _read_v2(trace: Path, run_bytes: bytes):
     return events
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.binary(max_size=600))
 def test_arbitrary_run_file_bytes_never_crash_the_reader(tmp_path_factory, data):
     trace = _synthetic(tmp_path_factory.mktemp("p"), runs=2)
     _read_v2(trace, data)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.binary(max_size=600))
 def test_arbitrary_records_after_a_valid_run_file_header_never_crash_the_reader(tmp_path_factory, data):
     trace = _synthetic(tmp_path_factory.mktemp("p"), runs=0)
@@ -237,3 +237,14 @@ def test_a_trace_that_is_a_pipe_gets_its_runs_as_lines(tmp_path):
     assert "runs" not in lines[0]
     assert [e["ev"] for e in lines].count("run") == 2
     assert not (tmp_path / "trace.fifo.runs").exists()
+
+
+def test_a_shape_id_near_the_limit_costs_nothing(tmp_path):
+    """An `rshape` line with a huge id (a damaged trace) must not make the reader build
+    anything of that size."""
+    trace = _synthetic(tmp_path, runs=2)
+    with open(trace, "a") as fh:
+        fh.write(json.dumps({"ev": "rshape", "pid": 7, "id": (1 << 31) - 1, "s": 1, "k": "run",
+                             "site": 0, "fs": 0, "th": 1}) + "\n")
+    data = read_trace(str(trace))
+    assert sum(1 for e in data.events if e["ev"] == "run") == 2
