@@ -891,10 +891,8 @@ class InspectorApp(App[int | None]):
         speed = playhead.SPEEDS[self.speed_index]
         label = "max" if speed == float("inf") else f"{speed:g}x"
         shown = self._q(FindingsPanel).upto if self.view.findings else 0
-        # (No-break spaces inside each item: a narrow status bar wraps between items,
-        # never between "event" and its number.)
-        words = [f"{'playing' if self.playing else 'paused'}\u00a0{label} · event\u00a0{pos + 1}/{n} · "
-                 f"t\u00a0{ts / 1e9:.3f}s · {shown}\u00a0found\u00a0so\u00a0far"]
+        words = [f"{'playing' if self.playing else 'paused'} {label} · event {pos + 1}/{n} · "
+                 f"t {ts / 1e9:.3f}s · {shown} found so far"]
         if self.gap_note:
             words.append(self.gap_note)
         return words
