@@ -42,6 +42,8 @@ def _memory_line(state: TraceState) -> Text | None:
     """One line: the peak of each device, per source (`rss`: the process's resident memory)."""
     per_device: dict[str, list[str]] = {}
     for entry in summary(state.memory):
+        if not entry["peak_bytes"]:
+            continue  # (see print_summary: no "0 B" peaks)
         per_device.setdefault(entry["device"], []).append(
             f"{format_bytes(entry['peak_bytes'])} {entry['source']}")
     if not per_device:
@@ -102,9 +104,15 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
     sessions = state.user_sessions()
     head = Text("tfsess-inspect: ", style="bold")
     head.append(f"sessions {len(sessions)} · runs {len(state.runs)} · findings {len(findings)}")
-    errors = sum(1 for f in findings if f.severity == "error")
-    if errors:
-        head.append(f" ({errors} error{'s' if errors != 1 else ''})", style="bold red")
+    counts = [(sum(1 for f in findings if f.severity == sev), sev) for sev in _STYLE]
+    said = [(n, sev) for n, sev in counts if n]
+    if said:  # every severity counted, so a warning is not a bare number
+        head.append(" (")
+        for i, (n, sev) in enumerate(said):
+            head.append(", " if i else "")
+            head.append(f"{n} {sev}{'s' if n != 1 and sev != 'info' else ''}",
+                        style="bold red" if sev == "error" else _STYLE[sev])
+        head.append(")")
     _emit(console, head)
     for s in sessions:
         line = Text(f"  {clean(s.label):<24}", style="bold")
@@ -119,14 +127,16 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
                 line.append(f", closed {_CLOSED_BY.get(how, f'({how})')} ({NO_PLACE})")
         else:
             line.append(", never closed", style="yellow")
-        line.append(f", {s.runs} runs")
+        line.append(f", {s.runs} run{'s' if s.runs != 1 else ''}")
         if s.errors:
             line.append(f", {s.errors} failed", style="red")
         peaks = session_peak(state.memory, s.created_ts, s.closed_ts, s.id)
-        if peaks:
-            line.append(", peak " + ", ".join(
-                f"{clean(dev)} {format_bytes(v)} {clean(src)}"
-                for dev, by_source in peaks.items() for src, v in by_source.items()))
+        # (A source that never reported anything, an allocator an eager script never
+        # used, is left out rather than shown as a peak of 0 B.)
+        shown = [f"{clean(dev)} {format_bytes(v)} {clean(src)}"
+                 for dev, by_source in peaks.items() for src, v in by_source.items() if v]
+        if shown:
+            line.append(", peak " + ", ".join(shown))
         _emit(console, line)
         devices = _devices_line(s)
         if devices is not None:
