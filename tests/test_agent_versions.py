@@ -77,7 +77,12 @@ class Operation:
 LAYOUTS = {
     # TensorFlow 2.12: Tensor is defined in framework/ops.py (no framework/tensor.py).
     "ops": {"framework/ops.py": _OPS + _TENSOR, "__init__": "from tensorflow.python.framework.ops import Tensor, Operation"},
-    # TensorFlow 2.13+: framework/tensor.py.
+    # TensorFlow 2.13: framework/tensor.py exists (imported by ops.py) but holds no Tensor yet.
+    "ops, tensor.py without Tensor": {
+        "framework/tensor.py": "class DenseSpec:\n    pass\n",
+        "framework/ops.py": "from tensorflow.python.framework import tensor as _t\n" + _OPS + _TENSOR,
+        "__init__": "from tensorflow.python.framework.ops import Tensor, Operation"},
+    # TensorFlow 2.14+: framework/tensor.py.
     "tensor": {"framework/tensor.py": _TENSOR,
                "framework/ops.py": "from tensorflow.python.framework import tensor as _t\n" + _OPS,
                "__init__": "from tensorflow.python.framework.ops import Operation\n"
@@ -125,7 +130,7 @@ def _stand_in(tmp_path, layout: str, version: str = "2.12.1"):
     return p, data.events, state, find_all(state)
 
 
-@pytest.mark.parametrize("layout", ["ops", "tensor"])
+@pytest.mark.parametrize("layout", ["ops", "ops, tensor.py without Tensor", "tensor"])
 def test_tensor_eval_is_watched_wherever_the_release_defines_tensor(tmp_path, layout):
     p, events, state, findings = _stand_in(tmp_path, layout)
     assert sorted((f.kind, f.line) for f in findings) == [("no-default-session", 3),

@@ -184,17 +184,18 @@ def _patch_tensor(cls: Any, quiet: bool) -> None:
 
 
 def patch_tensor_module(mod: Any) -> None:
-    """TensorFlow 2.13 and later (where `Tensor` moved out of ops.py)."""
-    cls = _class(mod, "Tensor", "Tensor")
+    """TensorFlow 2.14 and later define `Tensor` here; 2.13 has this module without it
+    (still in ops.py). Quiet: check_watched() says it if no module defined it."""
+    cls = getattr(mod, "Tensor", None)
     if cls is not None:
-        _patch_tensor(cls, quiet=False)
+        _patch_tensor(cls, quiet=True)
 
 
 def patch_ops_module(mod: Any) -> None:
     TF.operation = getattr(mod, "Operation", None)
     TF.eager_base = getattr(mod, "_EagerTensorBase", None)
     TF.get_default_session = getattr(mod, "get_default_session", None)
-    # TensorFlow 2.12 and earlier define Tensor here (later ones in tensor.py, which ops
+    # TensorFlow 2.12 and 2.13 define Tensor here (later ones in tensor.py, which ops
     # imports first: then this is the same class, already wrapped, or absent).
     tensor_cls = getattr(mod, "Tensor", None)
     if tensor_cls is not None:
