@@ -163,3 +163,6 @@ def test_a_release_outside_the_tested_range_gets_one_line(tmp_path, version, sai
         assert lines[0].startswith(f"tfsess-inspect: TensorFlow {version} is outside the tested range 2.12 to 2.21")
         assert "tested: 2.12.1" in lines[0]
         assert any(e.get("untested") == version for e in events if e["ev"] == "warn")
+        assert state.untested is not None and version in state.untested
+    else:
+        assert state.untested is None

@@ -75,6 +75,7 @@ class TraceState:
     # A path of TensorFlow the agent could not watch (`warn` with `unwatched`) -> the kinds
     # of finding that may be missing because of it.
     unwatched: dict[str, list[str]] = field(default_factory=dict)
+    untested: str | None = None  # the warning when TensorFlow is outside the tested range
     tensorflow: str | None = None
     exit: ExitInfo = field(default_factory=ExitInfo)
     last_ts: int = 0
@@ -320,6 +321,8 @@ def _on_tf(st: TraceState, ev: dict, index: int, ts: int) -> None:
 
 def _on_warning(st: TraceState, ev: dict, index: int, ts: int) -> None:
     st.warnings.append(_str(ev.get("message")))
+    if isinstance(ev.get("untested"), str):
+        st.untested = _str(ev.get("message"))
     path = ev.get("unwatched")
     if isinstance(path, str):
         kinds = ev.get("findings")
