@@ -87,6 +87,11 @@ LAYOUTS = {
                "framework/ops.py": "from tensorflow.python.framework import tensor as _t\n" + _OPS,
                "__init__": "from tensorflow.python.framework.ops import Operation\n"
                            "from tensorflow.python.framework.tensor import Tensor"},
+    # TensorFlow 2.14: tensor.py, and ops.py re-exports the same class (wrapped once).
+    "tensor, re-exported by ops": {
+        "framework/tensor.py": _TENSOR,
+        "framework/ops.py": "from tensorflow.python.framework.tensor import Tensor\n" + _OPS,
+        "__init__": "from tensorflow.python.framework.ops import Tensor, Operation"},
     # A release that moved Tensor where the agent does not look.
     "elsewhere": {"framework/tensor_base.py": _TENSOR, "framework/ops.py": _OPS,
                   "__init__": "from tensorflow.python.framework.ops import Operation\n"
@@ -130,7 +135,8 @@ def _stand_in(tmp_path, layout: str, version: str = "2.12.1"):
     return p, data.events, state, find_all(state)
 
 
-@pytest.mark.parametrize("layout", ["ops", "ops, tensor.py without Tensor", "tensor"])
+@pytest.mark.parametrize("layout", ["ops", "ops, tensor.py without Tensor", "tensor",
+                                    "tensor, re-exported by ops"])
 def test_tensor_eval_is_watched_wherever_the_release_defines_tensor(tmp_path, layout):
     p, events, state, findings = _stand_in(tmp_path, layout)
     assert sorted((f.kind, f.line) for f in findings) == [("no-default-session", 3),
