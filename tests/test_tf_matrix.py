@@ -4,11 +4,13 @@ TensorFlow release (the script itself is run by hand and by .ci/run, not here)."
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 from tests.helpers import REPO
 
 _spec = importlib.util.spec_from_file_location("tf_matrix", REPO / "scripts" / "tf_matrix.py")
 tf_matrix = importlib.util.module_from_spec(_spec)
+sys.modules["tf_matrix"] = tf_matrix  # dataclasses look their module up while the file runs
 _spec.loader.exec_module(tf_matrix)
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest">
