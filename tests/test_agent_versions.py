@@ -70,6 +70,9 @@ _OPS = '''
 def get_default_session():
     return None
 
+class _EagerTensorBase:
+    pass
+
 class Operation:
     def run(self, feed_dict=None, session=None):
         raise ValueError("Cannot execute operation using `run()`: No default session is registered.")
@@ -172,3 +175,15 @@ def test_a_release_outside_the_tested_range_gets_one_line(tmp_path, version, sai
         assert state.untested is not None and version in state.untested
     else:
         assert state.untested is None
+
+
+def test_a_missing_object_the_wrappers_read_is_said_too(tmp_path):
+    """Not every watched path is wrapped: eager-in-session needs ops._EagerTensorBase."""
+    LAYOUTS["no _EagerTensorBase"] = {**LAYOUTS["tensor"], "framework/ops.py": (
+        "from tensorflow.python.framework import tensor as _t\n"
+        + _OPS.replace("class _EagerTensorBase:\n    pass\n", ""))}
+    p, events, state, findings = _stand_in(tmp_path, "no _EagerTensorBase")
+    assert [(w["unwatched"], w["findings"]) for w in events if w["ev"] == "warn"] == [
+        ("ops._EagerTensorBase", ["eager-in-session"])]
+    assert sorted((f.kind, f.line) for f in findings) == [("no-default-session", 3),
+                                                          ("no-default-session", 7)]

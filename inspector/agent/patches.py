@@ -65,6 +65,11 @@ WATCHED: dict[str, Watch] = {
     "Tensor.eval": Watch((TENSOR, OPS), _EVAL),
     "Operation.run": Watch((OPS,), _EVAL),
     "SparseTensor.eval": Watch((SPARSE,), _EVAL),
+    # Not wrapped, read by the wrappers: eval()'s session, eager fetches.
+    "ops.get_default_session": Watch((OPS,), _EVAL, "eval() and op.run() on the default "
+                                     "session are not tied to their session"),
+    "ops._EagerTensorBase": Watch((OPS,), ("eager-in-session",),
+                                  "eager tensors fetched by a session are not recognised"),
     "_MonitoredSession.__init__": Watch((MONITORED,), ("run-after-close",),
                                         "monitored sessions are not recorded"),
     "_MonitoredSession.run": Watch((MONITORED,), ("run-after-close",)),
@@ -195,6 +200,12 @@ def patch_ops_module(mod: Any) -> None:
     TF.operation = getattr(mod, "Operation", None)
     TF.eager_base = getattr(mod, "_EagerTensorBase", None)
     TF.get_default_session = getattr(mod, "get_default_session", None)
+    for what, found in (("ops.get_default_session", TF.get_default_session),
+                        ("ops._EagerTensorBase", TF.eager_base)):
+        if found is not None:
+            watched.add(what)
+        else:
+            unwatched(what)
     # TensorFlow 2.12 and 2.13 define Tensor here (later ones in tensor.py, which ops
     # imports first: then this is the same class, already wrapped, or absent).
     tensor_cls = getattr(mod, "Tensor", None)
