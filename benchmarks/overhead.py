@@ -163,8 +163,6 @@ def main() -> None:
             rows.append((f"{LABELS[kind]}: ratio recorded/plain (per process: "
                          f"{', '.join(f'{x:.3f}' for x in ratios)})",
                          f"{statistics.median(ratios):.3f}", "×"))
-            size = os.path.getsize(os.path.join(tmp, f"{kind}0.jsonl.runs"))
-            rows.append((f"{LABELS[kind]}: run file", f"{size / 1e6:.1f}", "MB"))
         tools = _tools(tmp)
         per_tool: dict[str, list[float]] = {t: [] for t in tools}
         for i in range(args.whole_rounds):
@@ -172,8 +170,8 @@ def main() -> None:
                 print(f"whole process, round {i + 1}/{args.whole_rounds}: {name} ...",
                       file=sys.stderr, flush=True)
                 per_tool[name].append(_last_json([*prefix, whole, str(args.steps)], repo)["us_per_step"])
-        base = statistics.median(per_tool["plain"])
-        for name, values in per_tool.items():
+        base = statistics.median(per_tool["plain"]) if args.whole_rounds else 0.0
+        for name, values in per_tool.items() if args.whole_rounds else ():
             m = statistics.median(values)
             rows.append((f"whole process, MLP step: {name}", f"{m:.1f} ({m / base:.2f}×)", "µs/step"))
         missing = [t for t in ("viztracer", "memray") if t not in tools]

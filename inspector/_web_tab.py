@@ -31,6 +31,8 @@ def _own_sys_path(path: list[str]) -> list[str]:
 
 if __name__ == "__main__":  # run by path; imported, it does nothing
     sys.path[:] = _own_sys_path(sys.path)
+    from inspector import web
     from inspector.cli import main
 
+    web.IN_BROWSER_TAB = True
     sys.exit(main(sys.argv[1:]))

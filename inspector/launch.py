@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import selectors
 import signal
 import subprocess
 import sys
@@ -130,11 +131,9 @@ class ScriptProcess:
             raise LaunchError(f"cannot start {self.python}: {exc.strerror}") from None
         for child_end in child_ends:
             os.close(child_end)
-        for fd_no, read_fd in tees:
-            t = threading.Thread(target=self._tee, args=(fd_no, read_fd), daemon=True,
-                                 name=f"tee-{fd_no}")
-            t.start()
-            self._threads.append(t)
+        t = threading.Thread(target=self._tee, args=(tees,), daemon=True, name="tee")
+        t.start()
+        self._threads.append(t)
 
     def _one_terminal(self) -> bool:
         if not (self.passthrough and os.isatty(1) and os.isatty(2)):
@@ -162,26 +161,75 @@ class ScriptProcess:
         r, w = os.pipe()
         return r, w
 
-    def _tee(self, fd_no: int, read_fd: int) -> None:
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        while True:
+    # The order of the script's output. Its stdout and stderr are two pipes (or ptys), and
+    # two pipes carry no order between them: only the reader can give one. Reading each in
+    # its own thread (as this did) let the order depend on which thread got the GIL
+    # first: on a loaded machine (the live view's app shares this process) a stdout line
+    # written before a traceback was read, stamped and kept after it. So one thread reads
+    # both: it waits until either has data, then takes what each holds *at that moment*,
+    # stdout before stderr. What the script wrote to one stream before it wrote to the
+    # other is then never recorded after it, however late we wake up: the second write
+    # happened after the first was in its pipe, so any wake-up that sees the second sees
+    # the first. The one order no reader can recover is between writes to the two
+    # streams made while we slept: those are kept stdout first. That is right for the
+    # common case (print(), then an error: Python flushes stdout before it prints a
+    # traceback) and wrong only for a stderr write followed by a stdout write within one
+    # wake-up of ours (microseconds, unless this process is starved).
+    #
+    # The other half is in the script's process: a pipe makes Python block-buffer its
+    # stdout, so a print() would reach the pipe only after a later traceback. The agent
+    # flushes stdout before each write to sys.stderr (inspector/agent/output_order.py);
+    # the script's stdout stays a block-buffered pipe, its environment untouched (not
+    # PYTHONUNBUFFERED, not a pty: the script could tell, and its children would inherit).
+    _READ_SIZE = 65536
+    _DRAIN_LIMIT = 1 << 20  # per stream and wake-up: a flood on one cannot starve the other
+
+    def _tee(self, streams: list[tuple[int, int]]) -> None:
+        """Read the child's output streams ((fd number, our read end), stdout first) until
+        each ends: echo, TRACE.out and `out` events, in one order (see above)."""
+        decoders = {fd_no: codecs.getincrementaldecoder("utf-8")("replace") for fd_no, _ in streams}
+        selector = selectors.DefaultSelector()
+        for fd_no, read_fd in streams:
+            os.set_blocking(read_fd, False)  # our end only: the child's end is its own file
+            selector.register(read_fd, selectors.EVENT_READ, fd_no)
+        try:
+            while selector.get_map():
+                ready = sorted(key.data for key, _ in selector.select())
+                for fd_no in ready:
+                    read_fd = next(r for f, r in streams if f == fd_no)
+                    if not self._drain(fd_no, read_fd, decoders[fd_no]):
+                        selector.unregister(read_fd)
+                        os.close(read_fd)
+        finally:
+            selector.close()
+
+    def _drain(self, fd_no: int, read_fd: int, decoder: codecs.IncrementalDecoder) -> bool:
+        """Take what the stream holds now (up to _DRAIN_LIMIT); False once it has ended."""
+        taken = 0
+        while taken < self._DRAIN_LIMIT:
             try:
-                data = os.read(read_fd, 65536)
+                data = os.read(read_fd, self._READ_SIZE)
+            except BlockingIOError:
+                return True
             except OSError:  # a pty's master reads EIO once the child is gone
                 data = b""
             if not data:
-                break
-            ts = time.monotonic_ns() - self.t0
-            if self.passthrough:
-                try:
-                    os.write(fd_no, data)
-                except OSError:
-                    pass
-            self._write_out(data)
-            text = decoder.decode(data)
-            if text:
-                self._append(fmt.OUTPUT, {"fd": fd_no, "ts": ts, "text": text})
-        os.close(read_fd)
+                return False
+            taken += len(data)
+            self._take(fd_no, data, decoder)
+        return True
+
+    def _take(self, fd_no: int, data: bytes, decoder: codecs.IncrementalDecoder) -> None:
+        ts = time.monotonic_ns() - self.t0
+        if self.passthrough:
+            try:
+                os.write(fd_no, data)
+            except OSError:
+                pass
+        self._write_out(data)
+        text = decoder.decode(data)
+        if text:
+            self._append(fmt.OUTPUT, {"fd": fd_no, "ts": ts, "text": text})
 
     def _write_out(self, data: bytes) -> None:
         """Append a chunk to TRACE.out (under the lock: the two tees' chunks stay whole,

@@ -343,7 +343,12 @@ class TfsessRecorder:
                                     f"by {who}, was still open when the test run ended."))
 
     def _where(self, file: str, line: int) -> str:
-        return f"{self._rel(file)}:{line}"
+        from inspector.analysis.model import known_file, known_line
+
+        known = known_file(file)
+        if known is None:  # no line of the script (or test) was on the stack
+            return "(no line of the script on the stack)"
+        return f"{self._rel(known)}:{line}" if known_line(line) else self._rel(known)
 
     def _rel(self, path: str) -> str:
         try:

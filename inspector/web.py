@@ -1,6 +1,6 @@
 """`--web`: the same app in a browser, served by textual-serve on 127.0.0.1.
 
-textual-serve (an optional dependency: `pip install 'tfsess-inspect[web]'`) is a small
+textual-serve (an optional dependency: `pip install textual-serve`) is a small
 aiohttp server: its page opens a websocket, and for each websocket (each browser tab)
 it starts the command it was given with Textual's web driver and relays the terminal
 in both directions. The command here is this tfsess-inspect itself, without `--web`:
@@ -25,7 +25,10 @@ from inspector.commands import CommandError
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-INSTALL_HINT = "pip install 'tfsess-inspect[web]'"
+# The package itself: works however the inspector was installed (an extra of a
+# checkout's editable install, `tfsess-inspect[web]`, is not there to take from an index).
+INSTALL_HINT = "pip install textual-serve"
+IN_BROWSER_TAB = False  # set by _web_tab.py: this process is one tab's app
 _TAB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_web_tab.py")  # each tab's start
 
 

@@ -79,8 +79,9 @@ async def shoot_live(example: str, size: tuple[int, int], svg: str, runs: int) -
     finally:
         source.kill()
         source.wait(10)
-        if os.path.exists(trace):
-            os.unlink(trace)
+        for path in (trace, trace + ".runs", trace + ".out"):  # the trace and its run file
+            if os.path.exists(path):
+                os.unlink(path)
 
 
 def for_cairosvg(svg: str) -> str:

@@ -140,10 +140,14 @@ def _bad_trace(tmp_path, middle: bytes):
     return t
 
 
-def assert_one_warning(p):
+def assert_one_warning(p, then: str | None = None):
+    """One warning line on stderr (and, for export, the line saying what it wrote)."""
     assert p.returncode == 0, p.stderr
     assert "Traceback" not in p.stderr
     lines = p.stderr.strip().splitlines()
+    if then is not None:
+        assert lines[-1].startswith(then), p.stderr
+        lines = lines[:-1]
     assert len(lines) == 1 and lines[0].startswith("tfsess-inspect: warning: "), p.stderr
     assert "1 line skipped" in lines[0]
 
@@ -158,7 +162,7 @@ def test_report_and_export_skip_a_line_that_is_not_an_event_with_one_warning(tmp
     assert_one_warning(js)
     assert json.loads(js.stdout)["runs"] == 2
     exp = cli("export", str(t), "-o", str(tmp_path / "out.json"))
-    assert_one_warning(exp)
+    assert_one_warning(exp, then="tfsess-inspect: wrote ")
     runs = [e for e in json.loads((tmp_path / "out.json").read_text())["traceEvents"] if e.get("ph") == "X"]
     assert len(runs) == 2
 

@@ -6,6 +6,7 @@ scenario (test_scenarios.py); here: the target and the devices they record."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -178,6 +179,8 @@ def test_the_text_report_shortens_a_long_device_list_and_shows_an_error(scenario
         edited.append(line)
     trace = tmp_path / "t.jsonl"
     trace.write_text("\n".join(edited) + "\n")
+    original = scenario_runs["remote_two_tasks"][1].trace
+    shutil.copy(f"{original}.runs", f"{trace}.runs")  # its successful runs
     devices = [line.strip() for line in _text_report(trace).splitlines() if "devices" in line]
     assert devices[0].endswith(", devices (12): /job:worker/replica:0/task:0/device:CPU:0, "
                                "/job:worker/replica:0/task:1/device:CPU:0, "

@@ -60,12 +60,15 @@ def shell_code(returncode: int) -> int:
 
 
 def trace_lines(trace: Path) -> list[dict]:
-    """Every line of the trace is one whole JSON object."""
+    """Every line of the trace is one whole JSON object; returned with the run file's
+    runs in among them (as the reader gives them), the header first."""
     raw = trace.read_bytes()
     assert raw.endswith(b"\n")
     lines = [json.loads(line) for line in raw.splitlines()]
     assert all(isinstance(o, dict) and isinstance(o.get("ev"), str) for o in lines)
-    return lines
+    data = read_trace(str(trace))
+    assert not data.cut and not data.bad_lines
+    return [data.header, *data.events]
 
 
 def report(trace: Path) -> dict:

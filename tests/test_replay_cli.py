@@ -117,7 +117,7 @@ def test_replay_runs_and_quits_where_tensorflow_cannot_be_imported(trace, no_ten
     code, screen = run_in_pty([*argv, trace], env, "runs 9", [b"G", b"q"])
     assert code == 0, screen[-2000:]
     assert "sessions 2 · runs 9 · findings 4" in screen
-    assert re.search(r"event (\d+)/\1 ", screen)  # G: the playhead on the last event
+    assert re.search(r"event\s*(\d+)/\1\b", screen)  # G: the playhead on the last event
     assert "Traceback" not in screen
     assert not os.path.exists(mark), "replay imported tensorflow"
 

@@ -130,14 +130,14 @@ def _read_v2(trace: Path, run_bytes: bytes):
     return events
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.binary(max_size=600))
 def test_arbitrary_run_file_bytes_never_crash_the_reader(tmp_path_factory, data):
     trace = _synthetic(tmp_path_factory.mktemp("p"), runs=2)
     _read_v2(trace, data)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.binary(max_size=600))
 def test_arbitrary_records_after_a_valid_run_file_header_never_crash_the_reader(tmp_path_factory, data):
     trace = _synthetic(tmp_path_factory.mktemp("p"), runs=0)
@@ -185,3 +185,66 @@ def test_a_recorded_script_writes_its_runs_to_the_run_file(tmp_path):
     assert header["version"] == 2 and header["runs"]["file"] == "t.jsonl.runs"
     data = read_trace(str(trace))
     assert sum(1 for e in data.events if e["ev"] == "run") > 0
+
+
+def test_valid_records_after_many_bad_ones_are_still_read(tmp_path, monkeypatch):
+    """Reading goes on past a chunk in which every record fails its checks."""
+    import inspector.trace.reader as reader
+
+    monkeypatch.setattr(reader, "RUNS_CHUNK", 4)
+    trace = _synthetic(tmp_path, runs=12)
+    runs = Path(str(trace) + ".runs")
+    raw = bytearray(runs.read_bytes())
+    raw[48: 48 + 24 * 8] = b"\xee" * (24 * 8)  # the first 8 records: not run records
+    runs.write_bytes(bytes(raw))
+    tail = TraceTail(str(trace))
+    events = tail.feed(trace.read_bytes(), final=True)
+    assert sum(1 for e in events if e["ev"] == "run") == 4 and tail.bad_runs == 8
+
+
+def test_a_trace_renamed_with_its_run_file_still_reads(tmp_path):
+    trace = _synthetic(tmp_path, runs=3)
+    moved = tmp_path / "renamed.jsonl"
+    trace.rename(moved)
+    Path(str(trace) + ".runs").rename(str(moved) + ".runs")
+    assert sum(1 for e in read_trace(str(moved)).events if e["ev"] == "run") == 3
+
+
+def test_a_trace_that_is_a_pipe_gets_its_runs_as_lines(tmp_path):
+    """No run file beside a trace sent to a pipe: the runs are `run` lines in it."""
+    script = tmp_path / "pipe_trace.py"
+    script.write_text(
+        "import os, sys, threading\n"
+        "fifo = sys.argv[1]\n"
+        "got = []\n"
+        "reader = threading.Thread(target=lambda: got.append(open(fifo, 'rb').read()))\n"
+        "reader.start()\n"
+        "from inspector.agent import recorder, runs\n"
+        "rec = recorder.start(fifo, header={'script': 'x'})\n"
+        "class Session: pass\n"
+        "sess = Session()\n"
+        "run = runs.recorded_run('run', lambda self, fetches: 42, runs.RUN)\n"
+        "assert run(sess, 'c:0') == 42 and run(sess, 'c:0') == 42\n"
+        "os.close(rec.writer.fd)\n"
+        "reader.join()\n"
+        "sys.stdout.write(got[0].decode())\n")
+    fifo = tmp_path / "trace.fifo"
+    os.mkfifo(fifo)
+    p = subprocess.run([sys.executable, str(script), str(fifo)], env={**ENV, "PYTHONPATH": str(REPO)},
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    assert "runs" not in lines[0]
+    assert [e["ev"] for e in lines].count("run") == 2
+    assert not (tmp_path / "trace.fifo.runs").exists()
+
+
+def test_a_shape_id_near_the_limit_costs_nothing(tmp_path):
+    """An `rshape` line with a huge id (a damaged trace) must not make the reader build
+    anything of that size."""
+    trace = _synthetic(tmp_path, runs=2)
+    with open(trace, "a") as fh:
+        fh.write(json.dumps({"ev": "rshape", "pid": 7, "id": (1 << 31) - 1, "s": 1, "k": "run",
+                             "site": 0, "fs": 0, "th": 1}) + "\n")
+    data = read_trace(str(trace))
+    assert sum(1 for e in data.events if e["ev"] == "run") == 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import queue
 import re
 import shutil
@@ -200,7 +201,7 @@ def test_web_without_textual_serve_is_one_line_and_exit_2(trace, tmp_path):
                        text=True, timeout=GUARD_S)
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr == ("tfsess-inspect: --web needs textual-serve, which is not installed: "
-                        "pip install 'tfsess-inspect[web]'\n")
+                        "pip install textual-serve\n")
 
 
 def test_web_misuse_is_one_line_and_exit_2(trace, tmp_path):
@@ -224,9 +225,28 @@ def test_web_misuse_is_one_line_and_exit_2(trace, tmp_path):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (Debian: apt-get install chromium)")
+def _browser_or_skip():
+    """playwright's sync API, with a Chromium to drive; else a skip that says what went
+    untested (a failure where TFSESS_REQUIRE_BROWSER is set, as .ci/run does)."""
+    missing = []
+    if CHROMIUM is None:
+        missing.append("no Chromium on PATH (Debian: apt-get install chromium)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        sync_api = None
+        missing.append("no playwright (pip install playwright: it is in the test extra)")
+    if missing:
+        why = ("NOT TESTED: the browser view in a real browser (the page, its websocket, keys "
+               "typed in it): " + "; ".join(missing) + ". .ci/run installs both.")
+        if os.environ.get("TFSESS_REQUIRE_BROWSER"):
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    return sync_api
+
+
 def test_replay_web_in_a_headless_chromium(trace, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    sync_api = _browser_or_skip()
     frames: list[str] = []
     with serving(trace.name, cwd=tmp_path) as (url, _), sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -252,3 +272,29 @@ def test_replay_web_in_a_headless_chromium(trace, tmp_path):
             wait_for("Every TensorFlow session", since=seen)
         finally:
             browser.close()
+
+
+def _browser_test(tmp_path, **env) -> subprocess.CompletedProcess:
+    """The real-browser test in a pytest of its own, where no Chromium is on PATH (and
+    a browser is required only if `env` says so: .ci/run requires one for the suite)."""
+    base = {k: v for k, v in _ENV.items() if k != "TFSESS_REQUIRE_BROWSER"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rsf",
+         f"{Path(__file__).resolve()}::test_replay_web_in_a_headless_chromium"],
+        cwd=REPO, env={**base, "PATH": str(tmp_path), **env}, capture_output=True, text=True,
+        timeout=GUARD_S)
+
+
+def test_the_browser_test_says_loudly_what_it_did_not_test_when_it_skips(tmp_path):
+    p = _browser_test(tmp_path)
+    assert p.returncode == 0, p.stdout
+    assert ("SKIPPED [1] tests/test_web.py" in p.stdout
+            and "NOT TESTED: the browser view in a real browser" in p.stdout
+            and "no Chromium on PATH (Debian: apt-get install chromium)" in p.stdout), p.stdout
+
+
+def test_the_browser_test_fails_where_a_browser_is_required(tmp_path):
+    # .ci/run sets TFSESS_REQUIRE_BROWSER=1: there a missing browser is a failure.
+    p = _browser_test(tmp_path, TFSESS_REQUIRE_BROWSER="1")
+    assert p.returncode == 1, p.stdout
+    assert "NOT TESTED: the browser view in a real browser" in p.stdout, p.stdout

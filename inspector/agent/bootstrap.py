@@ -19,7 +19,7 @@ import sys
 import types
 from typing import Any
 
-from inspector.agent import children, importhook, stepstats
+from inspector.agent import children, importhook, output_order, stepstats
 from inspector.agent import memory as memory_mod
 from inspector.agent import recorder as recorder_mod
 from inspector.agent.tracebacks import clean_chain as _clean_chain
@@ -122,6 +122,7 @@ def main(argv: list[str]) -> None:
     _kept_modules.append(sys.modules.get("__main__"))
     sys.modules["__main__"] = main_module
     importhook.install()
+    output_order.install()
     try:
         exec(code, main_module.__dict__)
     except SystemExit as exc:

@@ -154,16 +154,17 @@ def after_fork(rec: Any) -> None:
     after, e.g. under the pytest plugin, the child records nothing.)"""
     if _config is None:
         return
-    from inspector.agent.recorder import _json, make_header, open_run_file
+    from inspector.agent.recorder import _json, make_header, open_run_file, runs_writer
     from inspector.trace.writer import TraceWriter
 
     old = rec.writer
     path = child_trace_path(_config["trace"], os.getpid())
     try:
         rec.writer = TraceWriter(path)
-        rec.runs, runs_info = open_run_file(path)
     except OSError:
         return  # nowhere to write: record nothing rather than mix files
+    runs, runs_info = open_run_file(path)
+    rec.runs = runs_writer(rec, runs)
     try:
         os.close(old.fd)
     except OSError:
@@ -172,7 +173,7 @@ def after_fork(rec: Any) -> None:
     head = make_header(rec, {"script": sys.argv[0] if sys.argv else None, "argv": list(sys.argv),
                              "module": False, "child": "fork",
                              "root_trace": os.path.basename(_config["trace"]),
-                             "runs": runs_info})
+                             **({"runs": runs_info} if runs_info else {})})
     rec.writer.write(_json(head) + "\n")
     rec.forget_interned()
     announce(rec, _config["trace"], path, "fork")

@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import threading
 import time
 from typing import Any
 
+from inspector.agent.tf_refs import in_run
 from inspector.trace import format as fmt
-from inspector.trace.run_writer import RunFileWriter
+from inspector.trace.run_writer import RunFileWriter, RunLineWriter
 from inspector.trace.writer import TraceWriter
 
 _AGENT_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -38,7 +40,7 @@ def _json(value: Any) -> str:
 class Recorder:
     """The one recorder of a process; see `start()`."""
 
-    def __init__(self, writer: TraceWriter, t0_ns: int, runs: RunFileWriter) -> None:
+    def __init__(self, writer: TraceWriter, t0_ns: int, runs: Any) -> None:
         self.writer = writer
         self.runs = runs
         self.t0 = t0_ns
@@ -76,6 +78,9 @@ class Recorder:
         self.pid = os.getpid()
         self._threads = {}
         self._lock = threading.RLock()  # another thread may have held it at the fork
+        # Threads that were inside a run in the parent do not exist here (and a new
+        # thread may get one of their idents).
+        in_run.intersection_update({threading.get_ident()})
         self.runs.abandon()
         self.writer.failed = True
 
@@ -363,13 +368,25 @@ def make_header(rec: Recorder, fields: dict) -> dict:
 pending_start: Any = None
 
 
-def open_run_file(trace_path: str) -> tuple[RunFileWriter, dict]:
-    """The run file beside a trace, and what the trace's header says of it."""
-    trace_id = os.urandom(16)
-    runs_path = trace_path + fmt.RUNS_SUFFIX
-    runs = RunFileWriter(runs_path, trace_id)
+def open_run_file(trace_path: str) -> tuple[RunFileWriter | None, dict | None]:
+    """The run file beside a trace, and what the trace's header says of it; (None,
+    None) when the trace is not a regular file (a pipe, a device) or the run file
+    cannot be made: the runs are then `run` lines in the trace."""
+    try:
+        if not stat.S_ISREG(os.stat(trace_path).st_mode):
+            return None, None
+        trace_id = os.urandom(16)
+        runs_path = trace_path + fmt.RUNS_SUFFIX
+        runs = RunFileWriter(runs_path, trace_id)
+    except OSError:
+        return None, None
     return runs, {"file": os.path.basename(runs_path), "id": trace_id.hex(),
                   "record": fmt.RUN_RECORD_SIZE}
+
+
+def runs_writer(rec: Recorder, runs: RunFileWriter | None) -> Any:
+    return runs if runs is not None else RunLineWriter(rec.writer.write_bytes, rec.shape_parts,
+                                                       rec.pid)
 
 
 # Called in a forked child after the recorder has let go of the parent's files
@@ -399,8 +416,10 @@ def start(path: str, t0_ns: int | None = None, header: dict | None = None) -> Re
     runs, runs_info = open_run_file(path)
     t0 = _MONO() if t0_ns is None else t0_ns
     rec = Recorder(writer, t0, runs)
+    rec.runs = runs_writer(rec, runs)
     if header is not None:
-        writer.write(_json(make_header(rec, {**header, "runs": runs_info})) + "\n")
+        head = {**header, "runs": runs_info} if runs_info else header
+        writer.write(_json(make_header(rec, head)) + "\n")
     _recorder = rec
     if not _fork_hook_installed:
         os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -19,7 +19,7 @@ from typing import Any
 from inspector.agent import memory as _memory_mod
 from inspector.agent import recorder as _recorder_mod
 from inspector.agent import sessions, summaries
-from inspector.agent.tf_refs import SESSION_ID_ATTR, TF, state
+from inspector.agent.tf_refs import SESSION_ID_ATTR, TF, in_run
 from inspector.trace import format as fmt
 from inspector.trace.run_writer import pack_into
 
@@ -77,13 +77,15 @@ def recorded_run(kind: str, original: Callable, path: RunPath) -> Callable:
     getframe = sys._getframe
     get_ident = threading.get_ident
     session_of, key_of = path.session_of, path.key_of
+    busy = in_run
 
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
         rec = _recorder_mod._recorder
-        if state.in_run or rec is None:
+        me = get_ident()
+        if me in busy or rec is None:
             return original(*args, **kwargs)
-        state.in_run = True
+        busy.add(me)
         try:
             devices = _memory_mod.run_devices  # GPUs: read around each run (agent/memory.py)
             before = _memory_mod.read_run(devices) if devices else None
@@ -102,10 +104,13 @@ def recorded_run(kind: str, original: Callable, path: RunPath) -> Callable:
                 try:
                     key = (getattr(session_of(args, kwargs), SESSION_ID_ATTR, None),
                            id(f.f_code), f.f_lasti, p and id(p.f_code), p and p.f_lasti,
-                           get_ident(), key_of(args, kwargs))
+                           me, key_of(args, kwargs))
                 except Exception:
                     key = None
-                shape = rec.run_shapes.get(key)
+                try:
+                    shape = rec.run_shapes.get(key)
+                except TypeError:  # a feed value's shape that cannot be hashed
+                    shape = key = None
                 if shape is None:
                     shape = _new_shape(rec, kind, path, key, f, args, kwargs)
                 if devices:
@@ -122,7 +127,7 @@ def recorded_run(kind: str, original: Callable, path: RunPath) -> Callable:
                 pass
             return result
         finally:
-            state.in_run = False
+            busy.discard(me)
 
     return wrapper
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from inspector.agent import devices as _devices
 from inspector.agent import memory as _memory_mod
 from inspector.agent import recorder as _recorder_mod
-from inspector.agent.tf_refs import GRAPH_ID_ATTR, SESSION_ID_ATTR, state
+from inspector.agent.tf_refs import GRAPH_ID_ATTR, SESSION_ID_ATTR, in_run, state
 from inspector.trace import format as fmt
 
 # Why a session is being closed and from which line, keyed by id(session): set by
@@ -122,10 +123,17 @@ def wrap_init(original: Callable) -> Callable:
 
 
 def wrap_close(original: Callable, already_closed: Callable[[Any], bool]) -> Callable:
+    # Bound here, not looked up as globals when called: a session garbage-collected at
+    # interpreter shutdown is closed after this module's globals were cleared.
+    closing, recorder_mod, memory_mod, session_id_ = _closing_how, _recorder_mod, _memory_mod, session_id
+
     @functools.wraps(original)
     def close(self, *args, **kwargs):
-        rec = _rec()
-        how, site = _closing_how.pop(id(self), None) or ("explicit", 0)
+        try:
+            rec = recorder_mod._recorder
+            how, site = closing.pop(id(self), None) or ("explicit", 0)
+        except Exception:
+            rec = None
         if rec is None:
             return original(self, *args, **kwargs)
         try:
@@ -138,13 +146,13 @@ def wrap_close(original: Callable, already_closed: Callable[[Any], bool]) -> Cal
             return original(self, *args, **kwargs)
         finally:
             try:
-                sid = session_id(self)
+                sid = session_id_(self)
                 rec.emit_event(
                     fmt.CLOSE, s=sid, ts=rec.now(), how=how,
                     site=site or rec.site_id(), th=rec.thread_id(), already_closed=was_closed,
                 )
                 if not was_closed:
-                    _memory_mod.sample_at(sid, "close")
+                    memory_mod.sample_at(sid, "close")
             except Exception:
                 pass
 
@@ -153,26 +161,30 @@ def wrap_close(original: Callable, already_closed: Callable[[Any], bool]) -> Cal
 
 def wrap_marking(original: Callable, how: str, event: str | None = None) -> Callable:
     """Wrap __exit__ or __del__: note why a close is coming, optionally record `event`."""
+    closing, recorder_mod, session_id_ = _closing_how, _recorder_mod, session_id  # (see wrap_close)
 
     @functools.wraps(original)
     def method(self, *args, **kwargs):
-        rec = _rec()
+        try:
+            rec = recorder_mod._recorder
+        except Exception:
+            rec = None
         if rec is not None:
             try:
                 site = rec.site_id()
             except Exception:
                 site = 0
-            _closing_how[id(self)] = (how, site)
-            if event is not None:
-                try:
-                    rec.emit_event(event, s=session_id(self), ts=rec.now(), how="with",
+            try:
+                closing[id(self)] = (how, site)
+                if event is not None:
+                    rec.emit_event(event, s=session_id_(self), ts=rec.now(), how="with",
                                    site=site, th=rec.thread_id())
-                except Exception:
-                    pass
+            except Exception:
+                pass
         try:
             return original(self, *args, **kwargs)
         finally:
-            _closing_how.pop(id(self), None)
+            closing.pop(id(self), None)
 
     return method
 
@@ -265,14 +277,18 @@ def wrap_monitored_init(original: Callable) -> Callable:
         if rec is None:
             return original(self, *args, **kwargs)
         sid = new_session_id(self)
-        previous = state.creating_parent, state.in_run
+        previous, me = state.creating_parent, threading.get_ident()
+        inside = me in in_run
         # The runs TensorFlow makes while creating the session (variable
         # initialisation, hooks) are its own, not the script's.
-        state.creating_parent, state.in_run = sid, True
+        state.creating_parent = sid
+        in_run.add(me)
         try:
             original(self, *args, **kwargs)
         finally:
-            state.creating_parent, state.in_run = previous
+            state.creating_parent = previous
+            if not inside:
+                in_run.discard(me)
         try:
             record_session(self, sid=sid)
         except Exception:
@@ -286,11 +302,13 @@ def internal_runs(original: Callable) -> Callable:
 
     @functools.wraps(original)
     def method(*args, **kwargs):
-        previous = state.in_run
-        state.in_run = True
+        me = threading.get_ident()
+        inside = me in in_run
+        in_run.add(me)
         try:
             return original(*args, **kwargs)
         finally:
-            state.in_run = previous
+            if not inside:
+                in_run.discard(me)
 
     return method

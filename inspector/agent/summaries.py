@@ -152,15 +152,20 @@ def fetches_key(fetches: Any) -> Any:
 
 
 def feeds_key(feeds: Any) -> Any:
-    """A feed_dict's keys and its values' signatures: numpy arrays by dtype and shape
-    (a changed batch size makes another key), other values by type (and length)."""
+    """A feed_dict's keys and its values' signatures: arrays and tensors by dtype and
+    shape (a changed batch size makes another key), other values by type (and length)."""
     if type(feeds) is not dict:
         return tuple(map(id, feeds))  # partial_run_setup's feed list: keys only
+    try:  # numpy arrays and tensors: one comprehension, no call per value
+        return tuple([(id(k), id(v.dtype), v.shape) for k, v in feeds.items()])
+    except AttributeError:
+        pass
     parts = []
     for k, v in feeds.items():
         shape = getattr(v, "shape", None)
-        if type(shape) is tuple:
-            parts.append((id(k), id(v.dtype), shape))
+        dtype = getattr(v, "dtype", None)
+        if shape is not None and dtype is not None:
+            parts.append((id(k), id(dtype), shape))
         else:
             t = type(v)
             parts.append((id(k), id(t), len(v) if t is list or t is tuple else -1))
@@ -185,7 +190,8 @@ def fetches_keepalive(fetches: Any, feeds: Any) -> list | None:
         if type(feeds) is dict:
             for k, v in feeds.items():
                 keep.append(k)
-                keep.append(getattr(v, "dtype", None) if type(getattr(v, "shape", None)) is tuple
+                dtype = getattr(v, "dtype", None)
+                keep.append(dtype if dtype is not None and getattr(v, "shape", None) is not None
                             else type(v))
         else:
             keep.extend(feeds)

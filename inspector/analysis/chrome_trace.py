@@ -30,7 +30,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from inspector.analysis.findings._words import CALLS
-from inspector.analysis.model import EMPTY_SUMMARY, UNKNOWN_SITE, Finding, Leaf
+from inspector.analysis.model import (
+    EMPTY_SUMMARY,
+    UNKNOWN_SITE,
+    Finding,
+    Leaf,
+    known_file,
+    known_function,
+    known_line,
+)
 from inspector.analysis.state import TraceState
 
 PROGRESS_EVERY = 100_000  # runs between two calls of the progress callback
@@ -55,8 +63,22 @@ def _names(leaves: tuple[Leaf, ...], total: int) -> list[str]:
     return names
 
 
+_NO_PLACE = "no line of the script on the stack"
+
+
+def _site_words(file: str, line: int) -> str:
+    """`file:line`, `file` when the line is unknown, or words when the file is."""
+    known = known_file(file)
+    if known is None:
+        return _NO_PLACE
+    return f"{known}:{line}" if known_line(line) else known
+
+
 def _short_site(file: str, line: int) -> str:
-    return f"{os.path.basename(file)}:{line}" if line else "?"
+    known = known_file(file)
+    if known is None:
+        return "unknown"
+    return f"{os.path.basename(known)}:{line}" if known_line(line) else os.path.basename(known)
 
 
 def memory_counters(state: TraceState) -> Iterator[str]:
@@ -149,14 +171,14 @@ def iter_chrome_events(state: TraceState, findings: list[Finding],
         cs = sess.created_site
         args: dict[str, Any] = {
             "session": sess.id, "kind": sess.kind, "target": sess.target,
-            "created": f"{cs.file}:{cs.line}", "runs": sess.runs, "failed runs": sess.errors,
+            "created": _site_words(cs.file, cs.line), "runs": sess.runs, "failed runs": sess.errors,
         }
         if sess.parent:
             args["parent"] = sess.parent
         if sess.devices is not None:  # a remote target's list_devices()
             args["devices"] = [f"{n} ({t})" for n, t, _ in sess.devices]
         if sess.closed_site is not None:
-            args["closed"] = f"{sess.closed_site.file}:{sess.closed_site.line} ({sess.closed_how})"
+            args["closed"] = f"{_site_words(sess.closed_site.file, sess.closed_site.line)} ({sess.closed_how})"
         else:
             args["closed"] = "never"
         ident = f"{sess.pid}:{sess.id}"
@@ -248,10 +270,11 @@ def _run_tail(state: TraceState, kind: str, fs: int, site: int, sid: int, pid: i
     args: dict[str, Any] = {
         "session": sid,
         "call": kind,
-        "site": f"{where.file}:{where.line}",
-        "function": where.function,
+        "site": _site_words(where.file, where.line),
         "fetches": fetches,
     }
+    if known_function(where.function):
+        args["function"] = where.function
     if summary.nfeed:
         args["feeds"] = _names(summary.feeds, summary.nfeed)
     body: dict[str, Any] = {"name": name, "cat": "run" if error is None else "run,error",
@@ -288,7 +311,7 @@ def _finding_events(state: TraceState, f: Finding, tracks: _Tracks, out: list[st
     out.append(_dumps({
         "ph": "i", "s": "t", "name": f"{f.severity}: {f.kind}", "cat": "finding",
         "pid": pid, "tid": tid, "ts": float(_us(ts)),
-        "args": {"kind": f.kind, "severity": f.severity, "at": f"{f.file}:{f.line}",
+        "args": {"kind": f.kind, "severity": f.severity, "at": _site_words(f.file, f.line),
                  "where": _short_site(f.file, f.line), "message": f.message},
     }))
     return out

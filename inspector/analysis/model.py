@@ -19,7 +19,28 @@ class Site:
         return f"{self.file}:{self.line}"
 
 
-UNKNOWN_SITE = Site(0, "?", 0, "?")
+# Where the trace has no place for an event (no site recorded, or a site with no line of
+# the script on the stack: a session dropped by a thread running no Python code of the
+# script), the analysis keeps these placeholders so every Site has a file and a line.
+# They never reach an interface as such: `known_file` / `known_line` / `known_function`
+# turn them into None (null in `report --format json`), and the texts say it in words.
+UNKNOWN_FILE = "?"
+UNKNOWN_FUNCTION = "?"
+UNKNOWN_SITE = Site(0, UNKNOWN_FILE, 0, UNKNOWN_FUNCTION)
+
+
+def known_file(file: str | None) -> str | None:
+    """The file of a site, or None when the trace did not say."""
+    return file if file and file != UNKNOWN_FILE else None
+
+
+def known_line(line: int | None) -> int | None:
+    """The line of a site (1-based), or None when the trace did not say."""
+    return line if isinstance(line, int) and line >= 1 else None
+
+
+def known_function(function: str | None) -> str | None:
+    return function if function and function != UNKNOWN_FUNCTION else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +138,14 @@ class Finding:
         return {
             "kind": self.kind,
             "severity": self.severity,
-            "file": self.file,
-            "line": self.line,
-            "function": self.function,
+            "file": known_file(self.file),
+            "line": known_line(self.line),
+            "function": known_function(self.function),
             "session": self.session,
             "message": self.message,
             "related": [
-                {"role": r.role, "file": r.file, "line": r.line, **({"how": r.how} if r.how else {})}
+                {"role": r.role, "file": known_file(r.file), "line": known_line(r.line),
+                 **({"how": r.how} if r.how else {})}
                 for r in self.related
             ],
             "event": self.event,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from inspector.analysis.memory import session_peak, summary
-from inspector.analysis.model import Finding
+from inspector.analysis.model import Finding, Site, known_file, known_line
 from inspector.analysis.state import TraceState
 
 
-def _where(site) -> dict[str, Any]:
-    return {"file": site.file, "line": site.line}
+def _where(site: Site) -> dict[str, Any]:
+    """A site as `{"file", "line"}`, each null when the trace has no such place."""
+    return {"file": known_file(site.file), "line": known_line(site.line)}
 
 
 def build_report(state: TraceState, findings: list[Finding], cut: bool = False) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from inspector.analysis.findings import KINDS
-from inspector.analysis.model import Finding, Related
+from inspector.analysis.model import Finding, Related, known_file, known_function, known_line
 from inspector.analysis.state import TraceState
 
 SARIF_VERSION = "2.1.0"
@@ -81,9 +81,9 @@ def artifact_location(file: str, cwd: str | None) -> dict[str, Any]:
     return {"uri": quote(file)}
 
 
-def _physical(file: str, line: int, cwd: str | None) -> dict[str, Any]:
+def _physical(file: str, line: int | None, cwd: str | None) -> dict[str, Any]:
     loc: dict[str, Any] = {"artifactLocation": artifact_location(file, cwd)}
-    if line >= 1:
+    if known_line(line) is not None:
         loc["region"] = {"startLine": line}
     return loc
 
@@ -96,19 +96,28 @@ def _related(i: int, r: Related, cwd: str | None) -> dict[str, Any]:
 
 
 def _result(f: Finding, rule_index: int, cwd: str | None, fallback_file: str | None) -> dict[str, Any]:
-    file = f.file if f.file and f.file != "?" else (fallback_file or "?")
-    location: dict[str, Any] = {"physicalLocation": _physical(file, f.line, cwd)}
-    if f.function and f.function != "?":
-        location["logicalLocations"] = [{"name": f.function, "kind": "function"}]
+    # A finding with no file of its own (no line of the script was on the stack) is put on
+    # the script, with no region; with no script either, it has no physical location
+    # rather than a made-up "?" URI.
+    file = known_file(f.file)
+    line = known_line(f.line) if file else None
+    file = file or fallback_file
+    location: dict[str, Any] = {}
+    if file:
+        location["physicalLocation"] = _physical(file, line, cwd)
+    function = known_function(f.function)
+    if function:
+        location["logicalLocations"] = [{"name": function, "kind": "function"}]
     result: dict[str, Any] = {
         "ruleId": f.kind,
         "ruleIndex": rule_index,
         "level": LEVELS.get(f.severity, "warning"),
         "message": {"text": f.message},
-        "locations": [location],
         "properties": {"session": f.session, "event": f.event},
     }
-    related = [_related(i, r, cwd) for i, r in enumerate(f.related, 1) if r.file and r.file != "?"]
+    if location:
+        result["locations"] = [location]
+    related = [_related(i, r, cwd) for i, r in enumerate(f.related, 1) if known_file(r.file)]
     if related:
         result["relatedLocations"] = related
     return result

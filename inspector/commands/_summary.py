@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.text import Text
 
 from inspector.analysis.memory import format_bytes, session_peak, summary
-from inspector.analysis.model import Finding, SessionInfo
+from inspector.analysis.model import Finding, SessionInfo, known_file, known_line
 from inspector.analysis.state import TraceState
 from inspector.tui.text import clean
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+# Said instead of a file and line the trace does not have (say, a session dropped by a
+# thread that runs no Python code of the script).
+NO_PLACE = "no line of the script on the stack"
+_CLOSED_BY = {"explicit": "by close()", "with": "when its `with` block ended",
+              "gc": "by garbage collection", "reset": "by Session.reset()"}
 
 
 def _rel(path: str) -> str:
@@ -23,10 +28,22 @@ def _rel(path: str) -> str:
     return clean(rel if not rel.startswith("..") else path)
 
 
+def _place(file: str, line: int) -> str | None:
+    """`file:line` (relative when under the working directory), `file` alone when the line
+    is unknown, None when the file is."""
+    known = known_file(file)
+    if known is None:
+        return None
+    number = known_line(line)
+    return f"{_rel(known)}:{number}" if number is not None else _rel(known)
+
+
 def _memory_line(state: TraceState) -> Text | None:
     """One line: the peak of each device, per source (`rss`: the process's resident memory)."""
     per_device: dict[str, list[str]] = {}
     for entry in summary(state.memory):
+        if not entry["peak_bytes"]:
+            continue  # (see print_summary: no "0 B" peaks)
         per_device.setdefault(entry["device"], []).append(
             f"{format_bytes(entry['peak_bytes'])} {entry['source']}")
     if not per_device:
@@ -59,6 +76,27 @@ def _devices_line(s: SessionInfo) -> Text | None:
     return line
 
 
+_MESSAGE_INDENT = 4
+
+
+def _emit(console: Console, renderable: RenderableType) -> None:
+    """Print one logical line. On a terminal it wraps to the terminal's width; anywhere
+    else (a CI log, a file, a pipe) it stays one line however long: Rich would wrap it at
+    an assumed 80 columns, breaking paths and messages apart for whoever greps the log."""
+    console.print(renderable, soft_wrap=not console.is_terminal)
+
+
+def _emit_indented(console: Console, message: Text) -> None:
+    """The message below its finding, indented; on a terminal, wrapped lines keep the indent."""
+    indent = " " * _MESSAGE_INDENT
+    if not console.is_terminal:
+        _emit(console, Text(indent) + message)
+        return
+    for piece in message.wrap(console, max(20, console.width - _MESSAGE_INDENT)):
+        piece.rstrip()
+        _emit(console, Text(indent) + piece)
+
+
 def print_summary(console: Console, state: TraceState, findings: list[Finding], trace_path: str,
                   cut: bool = False) -> None:
     # Every user-controlled string goes in through Text.append (never parsed as markup)
@@ -66,41 +104,61 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
     sessions = state.user_sessions()
     head = Text("tfsess-inspect: ", style="bold")
     head.append(f"sessions {len(sessions)} · runs {len(state.runs)} · findings {len(findings)}")
-    errors = sum(1 for f in findings if f.severity == "error")
-    if errors:
-        head.append(f" ({errors} error{'s' if errors != 1 else ''})", style="bold red")
-    console.print(head)
+    counts = [(sum(1 for f in findings if f.severity == sev), sev) for sev in _STYLE]
+    said = [(n, sev) for n, sev in counts if n]
+    if said:  # every severity counted, so a warning is not a bare number
+        head.append(" (")
+        for i, (n, sev) in enumerate(said):
+            head.append(", " if i else "")
+            head.append(f"{n} {sev}{'s' if n != 1 and sev != 'info' else ''}",
+                        style="bold red" if sev == "error" else _STYLE[sev])
+        head.append(")")
+    _emit(console, head)
     for s in sessions:
         line = Text(f"  {clean(s.label):<24}", style="bold")
-        line.append(f" created {_rel(s.created_site.file)}:{s.created_site.line}")
+        created = _place(s.created_site.file, s.created_site.line)
+        line.append(f" created {created}" if created else f" created ({NO_PLACE})")
         if s.closed_site is not None:
-            line.append(f", closed {_rel(s.closed_site.file)}:{s.closed_site.line} ({clean(str(s.closed_how))})")
+            closed = _place(s.closed_site.file, s.closed_site.line)
+            how = clean(str(s.closed_how))
+            if closed:
+                line.append(f", closed {closed} ({how})")
+            else:
+                line.append(f", closed {_CLOSED_BY.get(how, f'({how})')} ({NO_PLACE})")
         else:
             line.append(", never closed", style="yellow")
-        line.append(f", {s.runs} runs")
+        line.append(f", {s.runs} run{'s' if s.runs != 1 else ''}")
         if s.errors:
             line.append(f", {s.errors} failed", style="red")
         peaks = session_peak(state.memory, s.created_ts, s.closed_ts, s.id)
-        if peaks:
-            line.append(", peak " + ", ".join(
-                f"{clean(dev)} {format_bytes(v)} {clean(src)}"
-                for dev, by_source in peaks.items() for src, v in by_source.items()))
-        console.print(line)
+        # (A source that never reported anything, an allocator an eager script never
+        # used, is left out rather than shown as a peak of 0 B.)
+        shown = [f"{clean(dev)} {format_bytes(v)} {clean(src)}"
+                 for dev, by_source in peaks.items() for src, v in by_source.items() if v]
+        if shown:
+            line.append(", peak " + ", ".join(shown))
+        _emit(console, line)
         devices = _devices_line(s)
         if devices is not None:
-            console.print(devices)
+            _emit(console, devices)
     memory = _memory_line(state)
     if memory is not None:
-        console.print(memory)
+        _emit(console, memory)
     for f in findings:
+        # The finding on one line, its message on the next, indented (on a terminal,
+        # every wrapped line of it keeps the indent).
         line = Text("  ")
         line.append(f"{f.severity:<7} ", style=_STYLE.get(f.severity, ""))
         line.append(f"{f.kind}", style="bold")
-        line.append(f"  {_rel(f.file)}:{f.line}\n", style="underline")
-        line.append("    " + clean(f.message))
-        console.print(line)
+        place = _place(f.file, f.line)
+        if place:
+            line.append(f"  {place}", style="underline")
+        else:
+            line.append(f"  ({NO_PLACE})")
+        _emit(console, line)
+        _emit_indented(console, Text(clean(f.message)))
     if cut:
-        console.print(Text("  the trace ends in a cut line: the script died while it was being written",
-                           style="yellow"))
+        _emit(console, Text("  the trace ends in a cut line: the script died while it was being written",
+                            style="yellow"))
     tail = Text(f"  trace: {_rel(trace_path)}", style="dim")
-    console.print(tail)
+    _emit(console, tail)

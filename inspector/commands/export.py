@@ -1,4 +1,4 @@
-"""`tfsess-inspect export TRACE --format chrome [-o OUT]`: the trace for other viewers.
+"""`tfsess-inspect export TRACE --format chrome [-o OUT] [--force]`: the trace for other viewers.
 
 `chrome` is the Chrome trace-event format, which Perfetto (ui.perfetto.dev) and
 chrome://tracing load: see inspector/analysis/chrome_trace.py for the layout.
@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="where to write (default: TRACE with .chrome.json instead of "
                              ".jsonl; '-' for stdout)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite OUT when it exists (without it: an error, exit 2)")
 
 
 def default_output(trace: str) -> str:
@@ -74,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"cannot write {out}: no directory {out_dir}")
         if os.path.abspath(out) == os.path.abspath(args.trace):
             raise CommandError(f"{out} is the trace itself: give another file with -o")
+        if os.path.lexists(out) and not args.force:  # an earlier export, or a file of the user's
+            raise CommandError(f"{out} exists: --force overwrites it (or give another file with -o)")
     progress = _Progress()
     loaded = load_trace(args.trace)
     progress.note(f"read {args.trace} ({len(loaded.state.runs):,} runs)")
@@ -105,6 +109,12 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"cannot write {out}: {exc.strerror}") from None
         raise
     progress.done()
-    if progress.shown or sys.stderr.isatty():
-        sys.stderr.write(f"tfsess-inspect: wrote {out} (open it in ui.perfetto.dev or chrome://tracing)\n")
+    sessions, runs = len(loaded.state.user_sessions()), len(loaded.state.runs)
+    sys.stderr.write(f"tfsess-inspect: wrote {out} (Chrome trace events: {_count(sessions, 'session')}, "
+                     f"{_count(runs, 'run')}, {_count(len(loaded.findings), 'finding')}): "
+                     "open it in ui.perfetto.dev or chrome://tracing\n")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -18,7 +18,8 @@ HELP = "print the sessions and findings of a recorded trace"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("trace", help="a trace file written by `tfsess-inspect run`")
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text",
-                        help="text for people (default), json for tools (see docs/report-json.md), "
+                        help="text for people (default), json for tools (a documented, versioned "
+                             "interface: report-json.md in the project's documentation), "
                              "sarif for code scanning (SARIF 2.1.0)")
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 
 from rich.console import Console
+from rich.text import Text
 
 from inspector import web
 from inspector.analysis.model import SEVERITY_ORDER
@@ -19,6 +22,7 @@ from inspector.launch import (
     default_trace_path,
     run_passthrough,
 )
+from inspector.tui.text import clean
 
 HELP = ("run a script under the recorder: with the live view (the script's stdin is then "
         "/dev/null: the terminal belongs to the app), or --no-tui for CI")
@@ -42,7 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="trace every sess.run with RunOptions FULL_TRACE and record per-allocator "
                              "peaks and the slowest ops (costs tens of µs per run: off by default)")
     parser.add_argument("-m", dest="module", metavar="MODULE",
-                        help="run a module as `python -m MODULE` would")
+                        help="run a module as `python -m MODULE` would: every word after MODULE is "
+                             "the module's (`-m pytest -q -x`)")
     web.add_arguments(parser)
     parser.add_argument("script_and_args", nargs=argparse.REMAINDER, metavar="script.py [args...]")
 
@@ -82,8 +87,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_tui:
         from inspector.tui import live
 
-        return live.run_live(target, script_args, as_module, trace, args.python,
+        code = live.run_live(target, script_args, as_module, trace, args.python,
                              memory_interval=args.memory_interval, step_stats=args.step_stats)
+        if not web.IN_BROWSER_TAB:  # a tab's stderr lands on the server's stdout
+            say_what_was_kept(trace)
+        return code
     proc = ScriptProcess(target, script_args, trace, as_module=as_module, python=args.python,
                          memory_interval=args.memory_interval, step_stats=args.step_stats)
     try:
@@ -100,6 +108,27 @@ def run(args: argparse.Namespace) -> int:
     if fail_on and code == 0:
         return _gate(loaded.findings, fail_on)
     return code
+
+
+def say_what_was_kept(trace: str) -> None:
+    """After the live view: the totals line of `run --no-tui`'s summary, the trace and how
+    to replay it (on stderr, once the app has given the terminal back)."""
+    if not os.path.exists(trace):  # the script never started: that was said
+        return
+    try:
+        loaded = load_trace(trace)
+    except CommandError as exc:
+        sys.stderr.write(f"tfsess-inspect: {exc}\n")
+        return
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    with console.capture() as captured:  # its first line is the totals, whatever it says
+        print_summary(console, loaded.state, loaded.findings, trace, loaded.cut)
+    sys.stderr.write(captured.get().splitlines()[0] + "\n")
+    sys.stderr.flush()
+    rel = os.path.relpath(trace)
+    shown = trace if rel.startswith("..") else rel
+    console.print(Text(f"  trace: {clean(shown)} · replay it: tfsess-inspect replay "
+                       f"{clean(shlex.quote(shown))}", style="dim"))
 
 
 def _live_argv(args: argparse.Namespace) -> list[str]:

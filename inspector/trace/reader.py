@@ -367,9 +367,13 @@ class TraceTail:
         if runs is None:
             return []
         limit = RUNS_CHUNK if limit is None else limit
-        if runs.pending() < limit:
-            runs.load(limit, final=final)
-        return runs.take(None, limit, self.bulk_runs, final=final)
+        while True:  # (records that all fail their checks give nothing: read on)
+            before = (runs.next, runs.pending())
+            if runs.pending() < limit:
+                runs.load(limit, final=final)
+            out = runs.take(None, limit, self.bulk_runs, final=final)
+            if out or (runs.next, runs.pending()) == before:
+                return out
 
     def _feed_lines(self, data: bytes, final: bool) -> list[dict[str, Any]]:
         buf = self._pending + data if self._pending else data

@@ -38,10 +38,12 @@ class RunRecords:
         if not isinstance(info, dict) or not isinstance(info.get("file"), str) \
                 or not isinstance(info.get("id"), str):
             raise TraceError(f"{trace_path}: its header names no valid run-record file")
-        # Only a file beside the trace, by its base name: a trace is data, its paths are
-        # never followed anywhere else.
-        name = os.path.basename(info["file"])
-        self.path = os.path.join(os.path.dirname(os.path.abspath(trace_path)), name)
+        # TRACE.runs, or the name the header gives (the trace was renamed alone) beside
+        # the trace: a trace is data, its paths are never followed anywhere else.
+        beside = os.path.join(os.path.dirname(os.path.abspath(trace_path)),
+                              os.path.basename(info["file"]))
+        own = os.path.abspath(trace_path) + fmt.RUNS_SUFFIX
+        self.path = own if os.path.exists(own) or not os.path.exists(beside) else beside
         try:
             self.trace_id = bytes.fromhex(info["id"])
         except ValueError:
@@ -50,9 +52,8 @@ class RunRecords:
         self.next = 0  # records consumed (the next one's index)
         self.bad = 0  # records skipped: not a run record, or a shape never defined
         self.cut = False  # the file ends inside a record
-        self._rests: list[bytes | None] = [None]  # shape id -> `"k":...,"pid":N`
-        self._kinds: list[Any] = [None]  # shape id -> (session, kind, site, fs, thread)
-        # Read but not yet handed out: columns and where in them we are.
+        self._rests: dict[int, bytes] = {}  # shape id -> `"k":...,"pid":N`
+        self._kinds: dict[int, tuple] = {}  # shape id -> (session, kind, site, fs, thread)
         # Read but not yet handed out: chunks as loaded, each [uniform shape or None,
         # shape column or None, ts, dur, position in them]. A chunk of one shape (a
         # training loop) keeps no shape column.
@@ -70,9 +71,6 @@ class RunRecords:
             return
         if not k.replace("_", "").replace("-", "").isalpha():  # (kinds are words)
             return
-        while len(self._rests) <= sid:
-            self._rests.append(None)
-            self._kinds.append(None)
         self._rests[sid] = b'"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d' % (
             k.encode(), site, fs, th, self.pid)
         self._kinds[sid] = (s, k, site, fs, th)
@@ -216,24 +214,22 @@ class RunRecords:
         """Records lo..hi-1 of one chunk: (events, how many were consumed)."""
         rests = self._rests
         if shape is None:  # one shape throughout
-            if uniform < len(rests) and rests[uniform] is not None:
+            if uniform in rests:
                 return self._events(None, uniform, ts[lo:hi], dur[lo:hi], bulk), hi - lo
             if not final:
                 return [], 0  # its `rshape` line is still to come
             self.bad += hi - lo
             return [], hi - lo
         shapes = shape[lo:hi]
-        known = len(rests) - 1
-        top, bottom = max(shapes), min(shapes)
-        if top > known or None in rests[bottom: top + 1]:
-            stop = next(i for i, s in enumerate(shapes) if s > known or rests[s] is None)
+        if any(s not in rests for s in set(shapes)):
+            stop = next(i for i, s in enumerate(shapes) if s not in rests)
             if not final:
                 if stop == 0:
                     return [], 0
                 return self._events(shapes[:stop], None, ts[lo:lo + stop], dur[lo:lo + stop],
                                     bulk), stop
             # never defined: not a run of this trace
-            good = [i for i, s in enumerate(shapes) if s <= known and rests[s] is not None]
+            good = [i for i, s in enumerate(shapes) if s in rests]
             self.bad += len(shapes) - len(good)
             t, d = ts[lo:hi], dur[lo:hi]
             return self._events(array("i", (shapes[i] for i in good)), None,

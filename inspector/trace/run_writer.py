@@ -25,6 +25,7 @@ import os
 import struct
 import sys
 import threading
+from typing import Any
 
 from inspector.trace import format as fmt
 
@@ -154,3 +155,30 @@ class RunFileWriter:
             os.close(self.fd)
         except OSError:
             pass
+
+
+class RunLineWriter:
+    """Where no run file can be kept (the trace is a pipe or a device, or the file
+    cannot be made): each run is a version-1 `run` line in the trace itself. Same
+    interface as RunFileWriter for the agent's hot path, whose inline fast path never
+    matches here (`seg` is empty), so every record comes to `write_at`."""
+
+    def __init__(self, write_line: Any, parts: Any, pid: int) -> None:
+        self._write_line = write_line  # TraceWriter.write_bytes
+        self._parts = parts  # shape id -> (session, kind, site, fs, thread)
+        self.pid = pid
+        self.slots = itertools.count()
+        self.seg: tuple[int, int, mmap.mmap | None] = (0, 0, None)
+        self.failed = False
+
+    def write(self, shape: int, ts: int, dur: int) -> None:
+        self.write_at(0, shape, ts, dur)
+
+    def write_at(self, o: int, shape: int, ts: int, dur: int) -> None:
+        sid, kind, site, fs, th = self._parts(shape)
+        self._write_line(
+            b'{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d}\n'
+            % (sid, ts, dur, kind.encode(), site, fs, th, self.pid))
+
+    def abandon(self) -> None:
+        self.failed = True

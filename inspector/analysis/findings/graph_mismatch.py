@@ -34,7 +34,7 @@ def find_graph_mismatches(state: TraceState) -> list[Finding]:
         if sess is not None:
             message += f" (session created at {at(sess.created_site)})"
         if run.msg:
-            message += f". TensorFlow said: {run.exc}: {run.msg}"
+            message += f". TensorFlow said: {run.exc}: {run.msg.rstrip('.')}"
         message += (". Fix: build the tensors in the session's graph (`with graph.as_default():` and "
                     "`tf.compat.v1.Session(graph=graph)`), or run them in a session of their own graph.")
         found.append(finding_at_run("graph-mismatch", "error", run, message,
