@@ -13,7 +13,12 @@ import pytest
 from inspector.analysis import build_state, find_all
 from inspector.analysis.state import may_be_missing
 from inspector.trace.reader import read_trace
-from tests.helpers import ENV, REPO
+from tests.helpers import ENV, REPO, report_json
+
+
+def strip_summary_part(stderr: str) -> str:
+    """The inspector's summary at the end of `run --no-tui` (after the script's stderr)."""
+    return stderr[stderr.rfind("tfsess-inspect: sessions "):]
 
 SCRIPT = r"""
 import sys, types
@@ -147,6 +152,8 @@ def test_tensor_eval_is_watched_wherever_the_release_defines_tensor(tmp_path, la
     assert sorted(r.kind for r in state.runs.failed_runs()) == ["eval", "operation-run"]
     assert [e for e in events if e["ev"] == "warn"] == []
     assert "tfsess-inspect: this TensorFlow" not in p.stderr
+    rep = report_json(tmp_path / "t.jsonl")
+    assert rep["may_be_missing"] == [] and rep["unwatched"] == []
 
 
 def test_a_path_no_known_module_defines_is_said_once_with_the_findings_it_may_miss(tmp_path):
@@ -160,19 +167,32 @@ def test_a_path_no_known_module_defines_is_said_once_with_the_findings_it_may_mi
     assert [r.kind for r in state.runs.failed_runs()] == ["operation-run"]
     assert [(f.kind, f.line) for f in findings] == [("no-default-session", 7)]
     assert may_be_missing(state) == ["graph-mismatch", "no-default-session", "run-after-close"]
+    # `report` says it: json (additively) and text; so does run's own summary.
+    rep = report_json(tmp_path / "t.jsonl")
+    assert rep["may_be_missing"] == ["graph-mismatch", "no-default-session", "run-after-close"]
+    assert rep["unwatched"] == [{"path": "Tensor.eval",
+                                 "findings": ["no-default-session", "run-after-close", "graph-mismatch"]}]
+    said = ("not watched on this TensorFlow: Tensor.eval; findings that may be missing: "
+            "graph-mismatch, no-default-session, run-after-close")
+    text = subprocess.run([sys.executable, "-m", "inspector", "report", str(tmp_path / "t.jsonl")],
+                          env={**ENV, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+    assert said in text.stdout + text.stderr
+    assert said in strip_summary_part(p.stderr)
 
 
 @pytest.mark.parametrize("version,said", [("2.11.1", True), ("2.12.0", False), ("2.21.0", False),
                                           ("2.22.0rc1", True)])
 def test_a_release_outside_the_tested_range_gets_one_line(tmp_path, version, said):
     p, events, state, findings = _stand_in(tmp_path, "ops", version)
-    lines = [ln for ln in p.stderr.splitlines() if "outside the tested range" in ln]
+    agent_part = p.stderr[:p.stderr.rfind("tfsess-inspect: sessions ")]
+    lines = [ln for ln in agent_part.splitlines() if "outside the tested range" in ln]
     assert len(lines) == (1 if said else 0)
     if said:
         assert lines[0].startswith(f"tfsess-inspect: TensorFlow {version} is outside the tested range 2.12 to 2.21")
         assert "tested: 2.12.1" in lines[0]
         assert any(e.get("untested") == version for e in events if e["ev"] == "warn")
         assert state.untested is not None and version in state.untested
+        assert f"TensorFlow {version} is outside the tested range" in strip_summary_part(p.stderr)
     else:
         assert state.untested is None
 
