@@ -39,3 +39,16 @@ def test_requirements_pin_the_release_and_take_the_package_dependencies():
     reqs = tf_matrix.requirements("2.15")
     assert reqs[-1] == "tensorflow==2.15.*"
     assert any(r.startswith("textual") for r in reqs) and any(r.startswith("pytest") for r in reqs)
+
+
+def test_the_tensorflow_extra_and_ci_follow_the_tested_range():
+    import tomllib
+
+    from inspector.agent import patches
+
+    (lo_major, lo_minor), (hi_major, hi_minor) = patches.TESTED_RANGE
+    extra = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert extra["tensorflow"] == [f"tensorflow>={lo_major}.{lo_minor},<{hi_major}.{hi_minor + 1}"]
+    # CI runs the scenario suite on the oldest release too, and fails when it is not exact.
+    ci = (REPO / ".ci" / "run").read_text()
+    assert f"python scripts/tf_matrix.py --check --cache \"$oldest\" {lo_major}.{lo_minor}\n" in ci
