@@ -1,6 +1,8 @@
-"""A TensorFlow that lacks a symbol the agent patches: the agent records what it can,
-warns once, and the script still runs. (A stand-in class plays the older TensorFlow:
-only one TensorFlow version can be installed here.)"""
+"""TensorFlow releases that define the patched symbols in different modules, or lack one:
+the agent patches each wherever it is defined, records what it can, says once (trace,
+terminal, report) what it could not watch and which findings may be missing, and the
+script still runs. Stand-ins play the releases' layouts here (no TensorFlow import); the
+real releases run the scenario suite (scripts/tf_matrix.py; .ci/run on 2.12)."""
 
 from __future__ import annotations
 
