@@ -13,8 +13,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "tests" / "scenarios"
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"}
-# TensorFlow's C++ log lines carry times and pids that differ from run to run.
-_GLOG = re.compile(r"^(?:[IWEF]\d{4} .*|WARNING: All log messages before absl::InitializeLog\(\).*)$", re.M)
+# TensorFlow's C++ log lines carry times and pids that differ from run to run: absl's
+# (`E0000 00:00:...`, TF 2.17+) and, on TF 2.13 to 2.16, tsl's own
+# (`2026-01-01 12:00:00.123456: E external/local_xla/...`).
+_GLOG = re.compile(r"^(?:[IWEF]\d{4} .*|WARNING: All log messages before absl::InitializeLog\(\).*"
+                   r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] .*)$", re.M)
 
 
 @dataclass

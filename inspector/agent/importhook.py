@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
 import sys
 from typing import Any
 
@@ -95,14 +96,37 @@ def _note_tensorflow(rec: Any, module: Any) -> None:
         except Exception:
             continue
     rec.emit_event(fmt.TF, version=version, path=file)
+    note = untested_note(version)
+    if note is not None:
+        # Its own line, always: it is not one of the warnings that stop at the first.
+        rec.emit_event(fmt.WARNING, message=note, untested=version)
+        try:
+            sys.__stderr__.write(f"tfsess-inspect: {note}\n")
+        except Exception:
+            pass
     memory_mod.on_tensorflow()
+
+
+def untested_note(version: str | None) -> str | None:
+    """One sentence when `version` is outside the releases the scenario suite passed on."""
+    if not version:
+        return None
+    m = re.match(r"(\d+)\.(\d+)", version)
+    if m is None:
+        return None
+    low, high = patches.TESTED_RANGE
+    if low <= (int(m.group(1)), int(m.group(2))) <= high:
+        return None
+    return (f"TensorFlow {version} is outside the tested range {low[0]}.{low[1]} to "
+            f"{high[0]}.{high[1]} (tested: {patches.TESTED_RELEASES}); findings may be "
+            "missing where TensorFlow changed")
 
 
 def install() -> None:
     """Install the finder, and patch whatever TensorFlow modules are already loaded."""
     if not any(isinstance(f, PatchingFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, PatchingFinder())
-    for name in patches.PATCHERS:
+    for name in patches.PATCHERS:  # "tensorflow" last: then every path is checked
         mod = sys.modules.get(name)
         if mod is not None:
             apply(name, mod)

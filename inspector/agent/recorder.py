@@ -107,14 +107,15 @@ class Recorder:
         sep = "," if len(fields_json) > 2 else ""
         self.writer.write('{"ev":"%s","pid":%d%s%s\n' % (ev, self.pid, sep, fields_json[1:]))
 
-    def warn_once(self, key: str, message: str) -> None:
+    def warn_once(self, key: str, message: str, **fields: Any) -> None:
         """Record each warning once in the trace; tell the terminal only the first time
-        (the script's own output should not drown in ours)."""
+        (the script's own output should not drown in ours). `fields` go into the
+        trace's `warn` event beside the message (docs/trace-format.md)."""
         if key in self.warned:
             return
         first = not self.warned
         self.warned.add(key)
-        self.emit_event(fmt.WARNING, message=message)
+        self.emit_event(fmt.WARNING, message=message, **fields)
         if first:
             try:
                 sys.__stderr__.write(

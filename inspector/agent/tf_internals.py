@@ -11,13 +11,13 @@ from typing import Any
 _INSPECTOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def patch_deprecation_module(mod: Any) -> None:
+def patch_deprecation_module(mod: Any) -> bool:
     """TensorFlow's deprecation warnings name the caller a fixed number of frames up,
     which would be our wrapper: skip our frames so the warning names the script's line
-    exactly as without the recorder."""
+    exactly as without the recorder. False: this TensorFlow has no `_call_location`."""
     original = getattr(mod, "_call_location", None)
     if original is None:
-        return
+        return False
     ours = _INSPECTOR_DIR + "/"
 
     @functools.wraps(original)
@@ -33,15 +33,19 @@ def patch_deprecation_module(mod: Any) -> None:
         return f"{f.f_code.co_filename}:{f.f_lineno}"
 
     mod._call_location = _call_location
+    return True
 
 
-def patch_tf_stack_module(mod: Any) -> None:
+def patch_tf_stack_module(mod: Any) -> bool:
     """TensorFlow keeps the Python stack of every op it creates (shown as "Original stack
     trace" when the op fails). Under the recorder that stack starts with the launcher's
     and bootstrap's frames, which a plain run does not have: a stack filter, TensorFlow's
-    own mechanism for hiding frames, leaves the agent's files out."""
-    base = mod.StackTraceFilter
-    stacks = mod._source_filter_stacks
+    own mechanism for hiding frames, leaves the agent's files out. False: this
+    TensorFlow has no such filter stack."""
+    base = getattr(mod, "StackTraceFilter", None)
+    stacks = getattr(mod, "_source_filter_stacks", None)
+    if base is None or not hasattr(stacks, "default_factory"):
+        return False
     agent_dir = os.path.dirname(os.path.abspath(__file__))
     ours = frozenset(os.path.join(agent_dir, name) for name in os.listdir(agent_dir)
                      if name.endswith(".py"))
@@ -59,3 +63,4 @@ def patch_tf_stack_module(mod: Any) -> None:
     for stack in stacks.values():
         if stack and type(stack[0]).__name__ == "SentinelFilter":
             stack[0] = bottom()[0]
+    return True

@@ -6,7 +6,7 @@ from typing import Any
 
 from inspector.analysis.memory import session_peak, summary
 from inspector.analysis.model import Finding, Site, known_file, known_line
-from inspector.analysis.state import TraceState
+from inspector.analysis.state import TraceState, may_be_missing
 
 
 def _where(site: Site) -> dict[str, Any]:
@@ -53,4 +53,8 @@ def build_report(state: TraceState, findings: list[Finding], cut: bool = False) 
         },
         "cut": cut,
         "warnings": list(state.warnings),
+        # The kinds of finding this trace cannot rule out: a TensorFlow path they need was
+        # not watched on the running release (docs/compatibility.md).
+        "may_be_missing": may_be_missing(state),
+        "unwatched": [{"path": p, "findings": k} for p, k in state.unwatched.items()],
     }

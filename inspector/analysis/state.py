@@ -72,6 +72,10 @@ class TraceState:
     run_memory: dict[int, dict[str, int]] = field(default_factory=dict)
     output: OutputTail = field(default_factory=OutputTail)  # a bounded tail: analysis/output.py
     warnings: list[str] = field(default_factory=list)
+    # A path of TensorFlow the agent could not watch (`warn` with `unwatched`) -> the kinds
+    # of finding that may be missing because of it.
+    unwatched: dict[str, list[str]] = field(default_factory=dict)
+    untested: str | None = None  # the warning when TensorFlow is outside the tested range
     tensorflow: str | None = None
     exit: ExitInfo = field(default_factory=ExitInfo)
     last_ts: int = 0
@@ -317,6 +321,17 @@ def _on_tf(st: TraceState, ev: dict, index: int, ts: int) -> None:
 
 def _on_warning(st: TraceState, ev: dict, index: int, ts: int) -> None:
     st.warnings.append(_str(ev.get("message")))
+    if isinstance(ev.get("untested"), str):
+        st.untested = _str(ev.get("message"))
+    path = ev.get("unwatched")
+    if isinstance(path, str):
+        kinds = ev.get("findings")
+        st.unwatched[path] = [k for k in kinds if isinstance(k, str)] if isinstance(kinds, list) else []
+
+
+def may_be_missing(state: TraceState) -> list[str]:
+    """The kinds of finding the trace cannot rule out: a path they need was not watched."""
+    return sorted({k for kinds in state.unwatched.values() for k in kinds})
 
 
 def _on_exception(st: TraceState, ev: dict, index: int, ts: int) -> None:

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from inspector.analysis.memory import format_bytes, session_peak, summary
 from inspector.analysis.model import Finding, SessionInfo, known_file, known_line
-from inspector.analysis.state import TraceState
+from inspector.analysis.state import TraceState, may_be_missing
 from inspector.tui.text import clean
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -97,6 +97,20 @@ def _emit_indented(console: Console, message: Text) -> None:
         _emit(console, Text(indent) + piece)
 
 
+def _watch_lines(state: TraceState) -> list[Text]:
+    """What the recorder could not watch on this TensorFlow: never a silent "no findings"."""
+    lines = []
+    if state.untested:
+        lines.append(Text("  " + clean(state.untested), style="yellow"))
+    if state.unwatched:
+        text = "  not watched on this TensorFlow: " + ", ".join(clean(p) for p in state.unwatched)
+        missing = may_be_missing(state)
+        if missing:
+            text += "; findings that may be missing: " + ", ".join(clean(k) for k in missing)
+        lines.append(Text(text, style="yellow"))
+    return lines
+
+
 def print_summary(console: Console, state: TraceState, findings: list[Finding], trace_path: str,
                   cut: bool = False) -> None:
     # Every user-controlled string goes in through Text.append (never parsed as markup)
@@ -157,6 +171,8 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
             line.append(f"  ({NO_PLACE})")
         _emit(console, line)
         _emit_indented(console, Text(clean(f.message)))
+    for line in _watch_lines(state):
+        _emit(console, line)
     if cut:
         _emit(console, Text("  the trace ends in a cut line: the script died while it was being written",
                             style="yellow"))
