@@ -21,7 +21,7 @@ from inspector.agent import recorder as _recorder_mod
 from inspector.agent import sessions, summaries
 from inspector.agent.tf_refs import SESSION_ID_ATTR, TF, in_run
 from inspector.trace import format as fmt
-from inspector.trace.run_writer import pack_into
+from inspector.trace.run_writer import pack_into, run_line
 
 _HEADER, _SIZE, _TAG = fmt.RUNS_HEADER_SIZE, fmt.RUN_RECORD_SIZE, fmt.RUN_TAG
 
@@ -136,14 +136,7 @@ def _new_shape(rec: Any, kind: str, path: RunPath, key: Any, f: Any, args: tuple
                kwargs: dict) -> int:
     """The first run of its key: work out session, call site, fetch summary and thread,
     intern them as a run shape, and cache the key when it will mean the same next time."""
-    try:
-        sid = sessions.session_id(path.session_of(args, kwargs))
-    except Exception:
-        sid = 0
-    try:
-        fs = path.summary_of(args, kwargs)
-    except Exception:
-        fs = 0
+    sid, fs = _session_and_summary(path, args, kwargs)
     with rec._lock:
         user_frame = not rec._is_lib(f.f_code)
         site = rec.site_from(f)
@@ -164,18 +157,8 @@ def _new_shape(rec: Any, kind: str, path: RunPath, key: Any, f: Any, args: tuple
     return shape
 
 
-def _write_run_line(rec: Any, shape: int, start: int, end: int, dmem: bytes | None) -> None:
-    """A run with device-memory deltas (GPUs): the JSON line, which has room for them."""
-    sid, kind, site, fs, th = rec.shape_parts(shape)
-    line = (b'{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d}\n'
-            % (sid, start - rec.t0, end - start, kind.encode(), site, fs, th, rec.pid))
-    if dmem:
-        line = line[:-2] + dmem + b"}\n"
-    rec.writer.write_bytes(line)
-
-
-def _record_run_error(rec: Any, kind: str, path: RunPath, args: tuple, kwargs: dict,
-                      start: int, end: int, exc: BaseException, dmem: bytes = b"") -> None:
+def _session_and_summary(path: RunPath, args: tuple, kwargs: dict) -> tuple[int, int]:
+    """The run's session id and fetch/feed summary id (0 for what cannot be had)."""
     try:
         sid = sessions.session_id(path.session_of(args, kwargs))
     except Exception:
@@ -184,6 +167,18 @@ def _record_run_error(rec: Any, kind: str, path: RunPath, args: tuple, kwargs: d
         fs = path.summary_of(args, kwargs)
     except Exception:
         fs = 0
+    return sid, fs
+
+
+def _write_run_line(rec: Any, shape: int, start: int, end: int, dmem: bytes | None) -> None:
+    """A run with device-memory deltas (GPUs): the JSON line, which has room for them."""
+    rec.writer.write_bytes(run_line(rec.shape_parts(shape), start - rec.t0, end - start, rec.pid,
+                                    dmem or b""))
+
+
+def _record_run_error(rec: Any, kind: str, path: RunPath, args: tuple, kwargs: dict,
+                      start: int, end: int, exc: BaseException, dmem: bytes = b"") -> None:
+    sid, fs = _session_and_summary(path, args, kwargs)
     try:
         # depth 3: site_id <- here <- the wrapper <- the caller
         rec.run_error(sid, kind, start - rec.t0, end - start, rec.site_id(3), fs, exc, dmem)

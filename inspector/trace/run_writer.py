@@ -157,6 +157,13 @@ class RunFileWriter:
             pass
 
 
+def run_line(parts: tuple, ts: int, dur: int, pid: int, extra: bytes = b"") -> bytes:
+    """A successful run as a version-1 `run` line; `extra`: more fields (`,"dmem":{...}`)."""
+    sid, kind, site, fs, th = parts
+    return (b'{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d%s}\n'
+            % (sid, ts, dur, kind.encode(), site, fs, th, pid, extra))
+
+
 class RunLineWriter:
     """Where no run file can be kept (the trace is a pipe or a device, or the file
     cannot be made): each run is a version-1 `run` line in the trace itself. Same
@@ -175,10 +182,7 @@ class RunLineWriter:
         self.write_at(0, shape, ts, dur)
 
     def write_at(self, o: int, shape: int, ts: int, dur: int) -> None:
-        sid, kind, site, fs, th = self._parts(shape)
-        self._write_line(
-            b'{"ev":"run","s":%d,"ts":%d,"dur":%d,"k":"%s","site":%d,"fs":%d,"th":%d,"pid":%d}\n'
-            % (sid, ts, dur, kind.encode(), site, fs, th, self.pid))
+        self._write_line(run_line(self._parts(shape), ts, dur, self.pid))
 
     def abandon(self) -> None:
         self.failed = True
