@@ -137,10 +137,6 @@ class RunFileWriter:
         except Exception:
             pass
 
-    def count(self) -> int:
-        """Slots handed out so far (for tests and the end-of-run summary)."""
-        return int(repr(self.slots)[6:-1])
-
     def abandon(self) -> None:
         """In a forked child: drop the parent's mappings without writing to them again."""
         self.seg = (0, 0, None)
