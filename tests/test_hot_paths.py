@@ -93,6 +93,15 @@ out.append(evaluate(b, {x: X[:2]}, sess))
 def helper(s):
     return s.run(b)                                  # the same line from two callers
 out.append(helper(sess)); out.append(helper(sess))
+import gc, weakref
+dropped = Session()
+sessions.session_id(dropped)
+for _ in range(3):
+    dropped.run(a)
+gone = weakref.ref(dropped)
+del dropped  # nothing of the recorder's may keep a session alive (it would never be collected)
+gc.collect()
+out.append(["collected", gone() is None])
 print(json.dumps({"out": out, "seen": seen}, default=repr))
 '''
 
@@ -135,20 +144,21 @@ def test_both_paths_call_the_original_alike_and_record_the_same_runs(tmp_path):
     assert c_first["hot_path"] == "compiled" and p_first["hot_path"] == "python"
     # What the script and the originals saw: identical.
     assert c_out == p_out
-    assert c_out["out"][-5][0] == "raised"
+    assert c_out["out"][-6][0] == "raised"
     # What was recorded: identical, and right.
     assert c_runs == p_runs
     lines = CHILD.splitlines()
     line_a = next(i for i, t in enumerate(lines, 1) if "# line A" in t)
     assert [r[1] for r in c_runs[:3]] == [line_a + 1] * 3  # the line under the comment
-    assert len(c_runs) == 23  # every call above once; the nested inner run not at all
+    assert len(c_runs) == 26  # every call above once; the nested inner run not at all
+    assert c_out["out"][-1] == ["collected", True]
     batches = [r[8] for r in c_runs if r[8] and r[8][0][0] == "x" and len(r[8]) == 2]
     assert [b[0][2] for b in batches] == [[8, 4], [8, 4], [3, 4], [8, 4]]
     failed = [r for r in c_runs if not r[4]]
     assert len(failed) == 1 and failed[0][5] == "ValueError"
     helper_line = next(i for i, t in enumerate(lines, 1) if "the same line from two callers" in t)
-    assert [r[1] for r in c_runs[-2:]] == [helper_line] * 2
-    assert [r[0] for r in c_runs[-4:-2]] == ["eval", "eval"]
+    assert [r[1] for r in c_runs[-5:-3]] == [helper_line] * 2
+    assert [r[0] for r in c_runs[-7:-5]] == ["eval", "eval"]
 
 
 # Real TensorFlow: one scenario per run path, under the pure-Python path (the whole

@@ -58,8 +58,10 @@ typedef struct {
      * when the next call is the same (the same session, line, fetches, feed keys, dtypes
      * and shapes: a training loop), its shape id is taken from here, with no key built,
      * hashed or compared (see memo_shape). NULL: nothing remembered. */
-    PyObject *memo;          /* (rec, run_shapes, session, code, parent code or None,
+    PyObject *memo;          /* (rec, run_shapes, None, code, parent code or None,
                               *  shape id, fetch items..., then key, dtype, shape per feed) */
+    long long memo_sid;      /* the session's id: never the session itself, which the memo
+                              * would keep alive (and its close by garbage collection away) */
     int memo_lasti, memo_plasti, memo_fkind;
     Py_ssize_t memo_nfetch, memo_nfeed; /* memo_nfeed -1: no feeds */
     unsigned long memo_thread;
@@ -394,6 +396,24 @@ plain_shape(PyObject *shape)
     return 1;
 }
 
+/* The recorded id of the run's session, or -1 when it has none (or is not a plain id). */
+static long long
+session_id_of(Call *c)
+{
+    if (c->nargs < 1)
+        return -1;
+    PyObject *sid = PyObject_GetAttr(c->args[0], s_session_attr);
+    if (sid == NULL) {
+        PyErr_Clear();
+        return -1;
+    }
+    long long v = PyLong_CheckExact(sid) ? PyLong_AsLongLong(sid) : -1;
+    Py_DECREF(sid);
+    if (v == -1)
+        PyErr_Clear();
+    return v;
+}
+
 /* Remember this call after its key was found in `shapes`; nothing when it does not fit. */
 static void
 memo_store(FastRun *self, PyObject *rec, PyObject *shapes, Call *c, PyFrameObject *frame,
@@ -408,7 +428,8 @@ memo_store(FastRun *self, PyObject *rec, PyObject *shapes, Call *c, PyFrameObjec
         nfeed = PyDict_GET_SIZE(feeds);
     else
         return;
-    if (nfetch > MEMO_MAX || nfeed > MEMO_MAX)
+    long long sid = session_id_of(c);
+    if (nfetch > MEMO_MAX || nfeed > MEMO_MAX || sid < 0)
         return;
     Py_ssize_t nfeeds = nfeed < 0 ? 0 : nfeed;
     PyObject *m = PyTuple_New(6 + nfetch + 3 * nfeeds);
@@ -420,7 +441,7 @@ memo_store(FastRun *self, PyObject *rec, PyObject *shapes, Call *c, PyFrameObjec
     PyFrameObject *back = PyFrame_GetBack(frame);
     PyTuple_SET_ITEM(m, 0, Py_NewRef(rec));
     PyTuple_SET_ITEM(m, 1, Py_NewRef(shapes));
-    PyTuple_SET_ITEM(m, 2, Py_NewRef(c->nargs > 0 ? c->args[0] : Py_None));
+    PyTuple_SET_ITEM(m, 2, Py_NewRef(Py_None));
     PyTuple_SET_ITEM(m, 3, (PyObject *)PyFrame_GetCode(frame));
     PyTuple_SET_ITEM(m, 4, back ? (PyObject *)PyFrame_GetCode(back) : Py_NewRef(Py_None));
     PyTuple_SET_ITEM(m, 5, Py_NewRef(shape_obj));
@@ -446,6 +467,7 @@ memo_store(FastRun *self, PyObject *rec, PyObject *shapes, Call *c, PyFrameObjec
         Py_XDECREF(back);
         goto drop;
     }
+    self->memo_sid = sid;
     self->memo_lasti = frame_lasti(frame);
     self->memo_plasti = back ? frame_lasti(back) : -1;
     Py_XDECREF(back);
@@ -471,9 +493,9 @@ memo_shape(FastRun *self, PyObject *rec, PyObject *shapes, Call *c, PyFrameObjec
     PyObject *m = self->memo;
     if (m == NULL || thread != self->memo_thread || PyTuple_GET_ITEM(m, 0) != rec
         || PyTuple_GET_ITEM(m, 1) != shapes
-        || PyTuple_GET_ITEM(m, 2) != (c->nargs > 0 ? c->args[0] : Py_None)
         || frame_lasti(frame) != self->memo_lasti)
         return NULL;
+    long long memo_sid = self->memo_sid;
     PyObject *fetches = arg_or(c, 1, s_fetches), *feeds = arg_or(c, 2, s_feed_dict);
     Py_ssize_t nfetch, nfeed = self->memo_nfeed;
     if (fetch_kind(fetches, &nfetch) != self->memo_fkind || nfetch != self->memo_nfetch)
@@ -485,6 +507,8 @@ memo_shape(FastRun *self, PyObject *rec, PyObject *shapes, Call *c, PyFrameObjec
     Py_ssize_t pos = 0, got = 0;
     PyObject *k, *v, *result = NULL;
     Py_INCREF(m); /* the getattrs below may run Python code, and another thread with it */
+    if (session_id_of(c) != memo_sid)
+        goto out;
     while (got < 3 * nfeed && PyDict_Next(feeds, &pos, &k, &v)) {
         PyObject *dtype = PyObject_GetAttr(v, s_dtype);
         PyObject *shape = dtype ? PyObject_GetAttr(v, s_shape) : NULL;
