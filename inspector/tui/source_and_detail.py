@@ -9,11 +9,12 @@ import os
 
 from rich.text import Text
 
-from inspector.analysis.model import Finding, Site
+from inspector.analysis.model import Finding, Site, known_file
 from inspector.analysis.script_failure import ScriptFailure
 from inspector.tui.detail_pane import DetailPane, describe
 from inspector.tui.findings_panel import SEVERITY_ICON, FindingsPanel
 from inspector.tui.mounted import while_mounted
+from inspector.tui.places import in_function, place
 from inspector.tui.source_marks import marks_for
 from inspector.tui.source_pane import SourcePane, read_from_disk
 from inspector.tui.text import clean, one_line
@@ -67,16 +68,16 @@ class SourceAndDetail:
             icon = SEVERITY_ICON.get(finding.severity, "•")
             title.append(f"{icon} {finding.kind}", "bold red" if finding.severity == "error"
                          else "bold yellow")
-            title.append(f"  {one_line(rel)}:{line}\n", "bold")
+            title.append(f"  {one_line(place(file, line, lambda _: rel))}\n", "bold")
             title.append(clean(finding.message))
         else:
-            title.append(one_line(rel), "bold")
-            title.append(f":{line}", "bold")
-            title.append(f"  in {one_line(info.site.function)}", "dim")
+            title.append(one_line(place(file, line, lambda _: rel)), "bold")
+            if in_function(info.site.function):
+                title.append(f"  {one_line(in_function(info.site.function).lstrip())}", "dim")
             if info.run is not None and not info.run.ok:
                 title.append(f"\n{one_line(info.run.exc or '')}: {one_line(info.run.msg or '')}",
                              "red")
-        if code is None:
+        if code is None and known_file(file) is not None:  # (no place: said above)
             title.append("\n(source not recorded in the trace)", "dim italic")
         self._q(SourcePane).show(title, finding is not None, file, code, line or None,
                                  finding is not None or not info.ok, marks)
