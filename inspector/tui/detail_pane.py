@@ -13,7 +13,7 @@ from inspector.tui.events_table import KIND_NAMES, fmt_dur
 from inspector.tui.places import in_function, place
 from inspector.tui.text import clean, one_line
 from inspector.tui.text_view import TextView
-from inspector.tui.timeline import format_size
+from inspector.tui.time_axis import format_size
 from inspector.tui.view import EventInfo, TraceView
 
 LABEL = "bold"
