@@ -27,10 +27,7 @@ See docs/pytest-plugin.md.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -38,25 +35,16 @@ from typing import Any
 
 import pytest
 
+from inspector.integrations.pytest_plugin.traces_per_test import (
+    CONTEXT_EVENTS,
+    test_context,
+    trace_file_name,
+    write_test_trace,
+)
+from inspector.integrations.pytest_plugin.words import failure_text, rel, where
+
 ALL_TESTS_TRACE = "all-tests.jsonl"
 TEST_EVENT = "test"  # the boundary marker this plugin writes into the run's trace
-
-# Events that define something later events refer to, or that change a session's
-# state: kept from earlier tests, for each test's analysis and trace file.
-_DEFINITIONS = frozenset({"tf", "site", "src", "fs", "thread", "graph", "reset"})
-_LIFECYCLE = frozenset({"sess", "enter", "exit", "close"})
-_CONTEXT_EVENTS = _DEFINITIONS | _LIFECYCLE
-
-
-def test_context(context: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What a test's own events need from before it: every definition (call sites,
-    fetch summaries, threads, graphs, sources, resets) and the lifecycle of the
-    sessions the test used (made earlier, say by a module fixture), but not the
-    sessions of other tests."""
-    used = {ev.get("s") for ev in events if ev.get("ev") in ("run", "runerr", "close", "enter", "exit")}
-    return [ev for ev in context
-            if ev.get("ev") in _DEFINITIONS or (ev.get("ev") in _LIFECYCLE and ev.get("s") in used)]
-
 
 class TfsessLeakWarning(UserWarning):
     """A test left a TensorFlow session open (recorded by `pytest --tfsess`)."""
@@ -160,7 +148,7 @@ class TfsessRecorder:
             elif kind == "sess" and isinstance(ev.get("s"), int):
                 self.sessions_seen.add(ev["s"])
         if self.test is None:
-            self.context.extend(e for e in new if e.get("ev") in _CONTEXT_EVENTS)
+            self.context.extend(e for e in new if e.get("ev") in CONTEXT_EVENTS)
         else:
             self.test.events.extend(e for e in new if e.get("ev") != TEST_EVENT)
         return new
@@ -185,7 +173,7 @@ class TfsessRecorder:
             if test is not None:
                 if self.trace_dir:
                     self._write_test_trace(test)
-                self.context.extend(e for e in test.events if e.get("ev") in _CONTEXT_EVENTS)
+                self.context.extend(e for e in test.events if e.get("ev") in CONTEXT_EVENTS)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(self, fixturedef: Any, request: Any):
@@ -304,7 +292,7 @@ class TfsessRecorder:
                                    f"{self._where(f.file, f.line)}: {f.message}"))
         if not errors:
             return
-        text = self._failure_text(errors, when)
+        text = failure_text(errors, when, self._where)
         if not test.errors:
             self.failed_tests += 1
         test.errors += len(errors)
@@ -313,17 +301,6 @@ class TfsessRecorder:
             rep.longrepr = text
         elif rep.failed:
             rep.sections.append(("tfsess-inspect", text))
-
-    def _failure_text(self, errors: list, when: str) -> str:
-        lines = [f"tfsess-inspect: {len(errors)} TensorFlow session error"
-                 f"{'s' if len(errors) != 1 else ''} in this test"
-                 f"{'' if when == 'call' else f' ({when})'}:"]
-        for f in errors:
-            lines.append(f"{self._where(f.file, f.line)}: {f.kind}: {f.message}")
-            for r in f.related:
-                how = f" ({r.how})" if r.how else ""
-                lines.append(f"    {r.role}{how} at {self._where(r.file, r.line)}")
-        return "\n".join(lines)
 
     def _wide_leaks(self) -> None:
         """Sessions made by wider fixtures and still open when the run ends."""
@@ -343,47 +320,13 @@ class TfsessRecorder:
                                     f"by {who}, was still open when the test run ended."))
 
     def _where(self, file: str, line: int) -> str:
-        from inspector.analysis.model import known_file, known_line
-
-        known = known_file(file)
-        if known is None:  # no line of the script (or test) was on the stack
-            return "(no line of the script on the stack)"
-        return f"{self._rel(known)}:{line}" if known_line(line) else self._rel(known)
+        return where(file, line, self.rootpath)
 
     def _rel(self, path: str) -> str:
-        try:
-            rel = os.path.relpath(path, self.rootpath)
-        except ValueError:
-            return path
-        return path if rel.startswith("..") else rel
+        return rel(path, self.rootpath)
 
-    # -- per-test traces -----------------------------------------------------
-    def _file_name(self, nodeid: str) -> str:
-        base = re.sub(r"[^A-Za-z0-9._-]+", "_", nodeid).strip("_") or "test"
-        if len(base) > 120 or base in self.used_names:
-            base = base[:120] + "-" + hashlib.sha1(nodeid.encode()).hexdigest()[:8]
-        self.used_names.add(base)
-        return base + ".jsonl"
-
+    # -- per-test traces (traces_per_test.py) -------------------------------------
     def _write_test_trace(self, test: _Test) -> None:
-        from inspector.trace import format as fmt
-
-        path = os.path.join(self.trace_dir, self._file_name(test.nodeid))
-        header = {**self.header, "script": test.location[0], "argv": ["pytest", test.nodeid],
-                  "pytest": test.nodeid}
-        # The test's runs are written below as `run` lines: it has no run file of its own.
-        header.pop("runs", None)
-        pid = os.getpid()
-        now = self.rec.now()
-        failed = 1 if test.failed else 0
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(dumps(header) + "\n")
-            for ev in test_context(self.context[: test.context_len], test.events):
-                fh.write(dumps(ev) + "\n")
-            for ev in test.events:
-                fh.write(dumps(ev) + "\n")
-            fh.write(dumps({"ev": fmt.SCRIPT_END, "pid": pid, "ts": now, "how": "return",
-                            "code": failed}) + "\n")
-            fh.write(dumps({"ev": fmt.END, "pid": pid, "ts": now, "code": failed,
-                            "signal": None}) + "\n")
+        path = os.path.join(self.trace_dir, trace_file_name(test.nodeid, self.used_names))
+        write_test_trace(path, self.header, self.context[: test.context_len], test.events,
+                         test.location[0], test.nodeid, self.rec.now(), test.failed)
