@@ -22,7 +22,7 @@ import shlex
 import socket
 import sys
 
-from inspector.commands import CommandError
+from inspector.errors import CommandError
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
