@@ -35,6 +35,11 @@ from typing import Any
 
 import pytest
 
+from inspector.integrations.pytest_plugin.forked_children import (
+    findings_in,
+    forked_pids,
+    remove_child_traces,
+)
 from inspector.integrations.pytest_plugin.traces_per_test import (
     CONTEXT_EVENTS,
     test_context,
@@ -90,7 +95,7 @@ class TfsessRecorder:
     """The plugin's state while it is on (one per pytest run)."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from inspector.agent import importhook
+        from inspector.agent import children, importhook
         from inspector.agent import recorder as recorder_mod
         from inspector.trace.reader import TraceTail
 
@@ -117,6 +122,8 @@ class TfsessRecorder:
             if m is not None and getattr(m, "__file__", None):
                 self.rec.lib_prefixes.append(os.path.dirname(os.path.abspath(m.__file__)) + os.sep)
         importhook.install()
+        # A process a test forks records into a trace of its own (forked_children.py).
+        children.record_forks(self.path, self.rec.t0)
         self.tail = TraceTail(self.path)
         self.header: dict[str, Any] = {}
         self.context: list[dict[str, Any]] = []
@@ -240,6 +247,7 @@ class TfsessRecorder:
                     os.unlink(path)
                 except OSError:
                     pass
+            remove_child_traces(self.path)
         # The recorder stays on until the process ends (a session's __del__ may still
         # close it); its lines then go to the unlinked temporary file.
 
@@ -265,10 +273,12 @@ class TfsessRecorder:
         if not test.events:
             return
         _, findings, context_len = self._state(test, end=when == "teardown")
+        findings = [f for f in findings if f.event is not None and f.event >= context_len]
+        pids = forked_pids(test.events)
+        if pids:
+            findings += findings_in(self.path, pids)
         errors = []
         for f in findings:
-            if f.event is None or f.event < context_len:
-                continue  # about an event before this test
             key = (f.kind, f.session, f.file, f.line)
             if key in test.reported:
                 continue
