@@ -133,7 +133,8 @@ def test_the_compiled_hot_path_is_built_where_a_compiler_is(tmp_path):
     if not _compiler():
         pytest.skip("no C compiler here: the install left the compiled hot path out")
     first, _, _ = _child(tmp_path, "compiled")
-    assert first == {"hot_path": "compiled", "type": "FastRun"}
+    assert first == {"hot_path": "compiled", "type": "FastRun"}, (
+        "the compiled hot path is missing or was built from other source: `pip install -e .`")
 
 
 def test_both_paths_call_the_original_alike_and_record_the_same_runs(tmp_path):

@@ -34,6 +34,11 @@
 static PyObject *s_recorder, *s_run_devices, *s_run_shapes, *s_runs, *s_slots, *s_seg,
     *s_t0, *s_fetches, *s_feed_dict, *s_dtype, *s_shape, *s_session_attr;
 
+/* What runs.py and this file agree on (the callbacks' arguments, the memo's rules):
+ * raised with any change to either side, so that a module built from older source (an
+ * editable install not rebuilt) is not used. */
+#define CONTRACT 1
+
 /* The run-file layout (inspector/trace/format.py), checked by runs.py at import. */
 #define HEADER_SIZE 48
 #define RECORD_SIZE 24
@@ -895,7 +900,8 @@ PyInit__fastrun(void)
     if (PyModule_AddObjectRef(m, "FastRun", (PyObject *)&FastRunType) < 0
         || PyModule_AddIntConstant(m, "HEADER_SIZE", HEADER_SIZE) < 0
         || PyModule_AddIntConstant(m, "RECORD_SIZE", RECORD_SIZE) < 0
-        || PyModule_AddIntConstant(m, "RUN_TAG", RUN_TAG) < 0) {
+        || PyModule_AddIntConstant(m, "RUN_TAG", RUN_TAG) < 0
+        || PyModule_AddIntConstant(m, "CONTRACT", CONTRACT) < 0) {
         Py_DECREF(m);
         return NULL;
     }

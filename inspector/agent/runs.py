@@ -33,9 +33,14 @@ from inspector.trace.run_writer import pack_into, run_line
 _HEADER, _SIZE, _TAG = fmt.RUNS_HEADER_SIZE, fmt.RUN_RECORD_SIZE, fmt.RUN_TAG
 
 
+# What this module and _fastrun.c agree on (its CONTRACT): raised with any change to the
+# callbacks' arguments or the memo's rules, on both sides.
+_CONTRACT = 1
+
+
 def _compiled_hot_path() -> Any:
-    """The compiled wrapper's module, or None: not built, not wanted, or built for
-    another layout of the run file or another session attribute."""
+    """The compiled wrapper's module, or None: not built, not wanted, or built from
+    other source (an editable install not rebuilt since _fastrun.c changed)."""
     if os.environ.get("TFSESS_INSPECT_PURE_PYTHON", "") not in ("", "0"):
         return None
     try:
@@ -43,7 +48,8 @@ def _compiled_hot_path() -> Any:
     except ImportError:
         return None
     if ((_fastrun.HEADER_SIZE, _fastrun.RECORD_SIZE, _fastrun.RUN_TAG) != (_HEADER, _SIZE, _TAG)
-            or _fastrun.SESSION_ID_ATTR != SESSION_ID_ATTR):
+            or _fastrun.SESSION_ID_ATTR != SESSION_ID_ATTR
+            or getattr(_fastrun, "CONTRACT", None) != _CONTRACT):
         return None
     return _fastrun
 
