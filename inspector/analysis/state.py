@@ -44,6 +44,24 @@ class Lifecycle:
 
 
 @dataclass
+class CellRun:
+    """One execution of a notebook cell (`cell` events, docs/trace-format.md)."""
+
+    n: int | None  # the execution count, as the notebook shows it ([7]); None: not counted
+    file: str  # the name the kernel compiled the cell under (its call sites carry it)
+    index: int  # the event index of its start
+    ts: int
+    cell_id: str | None = None  # the notebook's id of the cell, when the front-end sent it
+    end_ts: int | None = None
+    ok: bool | None = None  # None: still running (or the kernel died in it)
+    error: str | None = None  # "Type: message" of what the cell raised
+
+    @property
+    def label(self) -> str:
+        return f"cell [{self.n}]" if self.n is not None else "a cell"
+
+
+@dataclass
 class ExitInfo:
     code: int | None = None
     signal: int | None = None
@@ -79,9 +97,16 @@ class TraceState:
     tensorflow: str | None = None
     exit: ExitInfo = field(default_factory=ExitInfo)
     last_ts: int = 0
+    # A notebook's trace: the notebook's path (`notebook` event, or the header's `script`
+    # when the header says `notebook`), and its cell executions in the order they ran.
+    notebook: str | None = None
+    cells: list[CellRun] = field(default_factory=list)
+    cell_files: dict[str, CellRun] = field(default_factory=dict)  # file -> its latest run
 
     def __post_init__(self) -> None:
         self.runs = RunStore(self.sites, self.summaries)
+        if self.header.get("notebook") is True and isinstance(self.header.get("script"), str):
+            self.notebook = self.header["script"]
 
     @property
     def finished(self) -> bool:
@@ -199,7 +224,37 @@ def _on_site(st: TraceState, ev: dict, index: int, ts: int) -> None:
         if isinstance(f, list) and len(f) >= 3
     )
     sid = _int(ev.get("id"))
-    st.sites[sid] = Site(sid, _str(ev.get("file"), "?"), _int(ev.get("line")), _str(ev.get("func"), "?"), stack)
+    file = _str(ev.get("file"), "?")
+    cell = st.cell_files.get(file)
+    st.sites[sid] = Site(sid, file, _int(ev.get("line")), _str(ev.get("func"), "?"), stack,
+                         cell.n if cell is not None else None)
+
+
+def _on_cell(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    """A notebook cell started (`phase: start`) or finished (`end`) executing."""
+    n = ev.get("n")
+    n = n if isinstance(n, int) and not isinstance(n, bool) else None
+    if ev.get("phase") == "end":
+        for cell in reversed(st.cells):
+            if cell.n == n and cell.end_ts is None:
+                cell.end_ts = ts
+                cell.ok = ev.get("ok") is not False
+                err = ev.get("error")
+                cell.error = err if isinstance(err, str) else None
+                break
+        return
+    file = _str(ev.get("file"))
+    cid = ev.get("id")
+    cell = CellRun(n, file, index, ts, cid if isinstance(cid, str) else None)
+    st.cells.append(cell)
+    if file:
+        st.cell_files[file] = cell
+
+
+def _on_notebook(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    path = ev.get("path")
+    if isinstance(path, str) and path:
+        st.notebook = path
 
 
 def _on_fs(st: TraceState, ev: dict, index: int, ts: int) -> None:
@@ -377,6 +432,8 @@ _HANDLERS = {
     "exc": _on_exception,
     "script_end": _on_script_end,
     "end": _on_end,
+    "cell": _on_cell,
+    "notebook": _on_notebook,
 }
 
 
