@@ -127,6 +127,8 @@ class NotebookRecorder:
         self.builder: StateBuilder | None = None
         self.shown: set[tuple] = set()
         self._cell_id: str | None = None
+        self._armed = False
+        self._started: int | None = None  # the execution count of the cell running now
         self._compile = shell.compile
         self._original_cache = shell.compile.cache
         shell.compile.cache = self._cache
@@ -138,12 +140,17 @@ class NotebookRecorder:
 
     # -- cells ---------------------------------------------------------------------
     def pre_run_cell(self, info: Any) -> None:
+        # Only cells that reach pre_run_cell are the user's: a silent execution (a
+        # front-end's own request, the runner loading us) is compiled too, but not counted.
         cid = getattr(info, "cell_id", None)
         self._cell_id = cid if isinstance(cid, str) else None
+        self._armed = True
 
     def _cache(self, transformed_code: str, number: int = 0, raw_code: str | None = None) -> str:
         name = self._original_cache(transformed_code, number, raw_code)
-        if self.on:
+        armed, self._armed = self._armed, False
+        if self.on and armed:
+            self._started = number
             try:
                 rec = self.rec
                 rec.embed_text(name, raw_code if raw_code is not None else transformed_code)
@@ -169,6 +176,9 @@ class NotebookRecorder:
         if not self.on:
             return
         n = getattr(result, "execution_count", None)
+        if n != self._started:
+            return  # no start recorded (the cell that loaded us, a cell IPython refused)
+        self._started = None
         error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
         try:
             self.rec.emit_event(CELL, ts=self.rec.now(), phase="end", n=n, ok=error is None,

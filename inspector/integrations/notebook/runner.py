@@ -20,6 +20,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 from typing import Any
 
 from inspector.agent.children import ENV as CHILD_ENV
@@ -84,12 +85,13 @@ def _execute(kc: Any, code: str, cell_id: str | None, silent: bool = False) -> d
             return reply["content"]
 
 
-def start_kernel(cwd: str, env: dict[str, str]) -> tuple[Any, Any]:
-    """A python3 kernel (ipykernel) talking over Unix sockets (no TCP port, no warning
-    about unencrypted TCP), and a client ready to use."""
+def start_kernel(cwd: str, env: dict[str, str], sockets: str) -> tuple[Any, Any]:
+    """A python3 kernel (ipykernel) talking over Unix sockets in the directory `sockets`
+    (no TCP port, no warning about unencrypted TCP, no clash with another run's sockets),
+    and a client ready to use."""
     from jupyter_client.manager import KernelManager
 
-    km = KernelManager(kernel_name="python3", transport="ipc")
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
     km.start_kernel(cwd=cwd, env=env)
     kc = km.client()
     kc.start_channels()
@@ -115,14 +117,18 @@ def run_notebook(path: str) -> int:
         sys.stderr.write(f"tfsess-inspect: {exc}\n")
         return 2
     notebook = os.path.abspath(path)
-    try:
-        km, kc = start_kernel(os.path.dirname(notebook),
-                              kernel_env(config["trace"], int(config["t0"]), notebook))
-    except Exception as exc:
-        sys.stderr.write(f"tfsess-inspect: the kernel did not start: {type(exc).__name__}: "
-                         f"{exc}\n")
-        return 2
+    with tempfile.TemporaryDirectory(prefix="tfsess-kernel-") as sockets:
+        try:
+            km, kc = start_kernel(os.path.dirname(notebook),
+                                  kernel_env(config["trace"], int(config["t0"]), notebook), sockets)
+        except Exception as exc:
+            sys.stderr.write(f"tfsess-inspect: the kernel did not start: {type(exc).__name__}: "
+                             f"{exc}\n")
+            return 2
+        return _run_cells(km, kc, nb, path)
 
+
+def _run_cells(km: Any, kc: Any, nb: dict, path: str) -> int:
     def stop(signum: int, frame: Any) -> None:
         raise SystemExit(128 + signum)
 
