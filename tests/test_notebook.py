@@ -16,13 +16,11 @@ import sys
 import venv
 from pathlib import Path
 
+import nbformat
 import pytest
+from jupyter_client.manager import KernelManager
 
-nbformat = pytest.importorskip("nbformat")
-pytest.importorskip("ipykernel")
-from jupyter_client.manager import KernelManager  # noqa: E402
-
-from tests.helpers import ENV, REPO, Result, report_json, run_recorded  # noqa: E402
+from tests.helpers import ENV, REPO, Result, report_json, run_recorded
 
 KERNEL_ENV = {**ENV, "PYTHONPATH": str(REPO)}
 

@@ -89,9 +89,21 @@ def start_kernel(cwd: str, env: dict[str, str], sockets: str) -> tuple[Any, Any]
     """A python3 kernel (ipykernel) talking over Unix sockets in the directory `sockets`
     (no TCP port, no warning about unencrypted TCP, no clash with another run's sockets),
     and a client ready to use."""
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import KernelManager
 
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
+    class ThisPython(KernelSpecManager):
+        """The kernel runs in this interpreter (`run --python PY`), whatever kernel
+        specs the machine has installed under the name python3."""
+
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
+                                    "{connection_file}"],
+                              display_name="Python 3 (tfsess-inspect)", language="python",
+                              resource_dir=sockets)
+
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=ThisPython(), transport="ipc",
+                       ip=os.path.join(sockets, "k"))
     km.start_kernel(cwd=cwd, env=env)
     kc = km.client()
     kc.start_channels()
