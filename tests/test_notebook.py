@@ -16,11 +16,13 @@ import sys
 import venv
 from pathlib import Path
 
+import jsonschema
 import nbformat
 import pytest
 from jupyter_client.manager import KernelManager
 
 from tests.helpers import ENV, REPO, Result, report_json, run_recorded
+from tests.test_ci_gate import _official_schema
 
 KERNEL_ENV = {**ENV, "PYTHONPATH": str(REPO)}
 
@@ -93,7 +95,9 @@ def test_seed_notebook_report_json_and_sarif_name_the_notebook_and_the_cell(cli_
                         "--format", "sarif"], env=KERNEL_ENV, cwd=cwd, capture_output=True,
                        text=True, timeout=120)
     assert p.returncode == 0, p.stderr
-    (result,) = json.loads(p.stdout)["runs"][0]["results"]
+    sarif = json.loads(p.stdout)
+    jsonschema.validate(sarif, _official_schema())
+    (result,) = sarif["runs"][0]["results"]
     location = result["locations"][0]
     assert location["physicalLocation"]["artifactLocation"] == {"uri": "seed.ipynb",
                                                                 "uriBaseId": "CWD"}

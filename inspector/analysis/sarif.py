@@ -99,10 +99,12 @@ def _related(i: int, r: Related, cwd: str | None, notebook: str | None) -> dict[
     words = _ROLE_WORDS.get(r.role, r.role)
     if r.how:
         words += f" ({r.how})"
-    if r.cell is not None and notebook:
+    if r.cell is not None:
         # A cell has no line of the .ipynb file: the notebook, and the cell in words.
-        return {"id": i, "message": {"text": f"{words} ({cell_place(r.cell, r.line)})"},
-                "physicalLocation": {"artifactLocation": artifact_location(notebook, cwd)}}
+        out: dict[str, Any] = {"id": i, "message": {"text": f"{words} ({cell_place(r.cell, r.line)})"}}
+        if notebook:
+            out["physicalLocation"] = {"artifactLocation": artifact_location(notebook, cwd)}
+        return out
     return {"id": i, "message": {"text": words}, "physicalLocation": _physical(r.file, r.line, cwd)}
 
 
@@ -116,10 +118,12 @@ def _result(f: Finding, rule_index: int, cwd: str | None, fallback_file: str | N
     file = file or fallback_file
     location: dict[str, Any] = {}
     function = known_function(f.function)
-    if f.cell is not None and notebook:
-        # In a notebook's cell: the notebook (no region: a cell's line is no line of the
-        # .ipynb file) and the cell as the logical location, `cell [7]`.
-        location["physicalLocation"] = {"artifactLocation": artifact_location(notebook, cwd)}
+    if f.cell is not None:
+        # In a notebook's cell: the notebook when the trace knows its file (no region: a
+        # cell's line is no line of the .ipynb file), and the cell as the logical
+        # location, `cell [7]`; never the kernel's temporary name for the cell's code.
+        if notebook:
+            location["physicalLocation"] = {"artifactLocation": artifact_location(notebook, cwd)}
         location["logicalLocations"] = [{"name": cell_place(f.cell, None), "kind": "module"}]
     else:
         if file:
@@ -154,7 +158,7 @@ def build_sarif(state: TraceState, findings: list[Finding], *, tool_version: str
     script = state.header.get("script") if isinstance(state.header.get("script"), str) else None
     if script and cwd and not os.path.isabs(script) and not state.header.get("module"):
         script = os.path.join(cwd, script)
-    notebook = state.notebook
+    notebook = state.notebook if state.notebook and state.notebook.endswith(".ipynb") else None
     if notebook and cwd and not os.path.isabs(notebook):
         notebook = os.path.join(cwd, notebook)
     run: dict[str, Any] = {
