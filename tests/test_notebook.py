@@ -310,3 +310,51 @@ def test_the_trace_variable_records_a_plain_python_job(tmp_path):
     (finding,) = [f for f in report["findings"] if f["kind"] == "run-after-close"]
     assert (Path(finding["file"]).name, finding["line"]) == ("job.py", 9)
     assert report["exit"]["code"] == 3
+
+
+# -- the analysis alone: synthetic cell events ------------------------------------------------
+def _cells_trace(order: list[tuple[int, str]]) -> list[dict]:
+    """Events of cells executed in `order` ((count, which cell)); cell "make" creates a
+    session, "close" closes it, "use" runs it (and fails when it is closed)."""
+    events: list[dict] = []
+    ts = 0
+    sess = 0
+    closed: set[int] = set()
+    for n, which in order:
+        ts += 10
+        file = f"/tmp/ipykernel_1/{which}.py"
+        events += [{"ev": "src", "file": file, "sha256": None, "text": which},
+                   {"ev": "cell", "ts": ts, "phase": "start", "n": n, "file": file, "id": None},
+                   {"ev": "site", "id": n, "file": file, "line": 1, "func": "<module>", "stack": []}]
+        if which == "make":
+            sess += 1
+            events.append({"ev": "sess", "s": sess, "ts": ts + 1, "kind": "Session", "site": n})
+        elif which == "close":
+            events.append({"ev": "close", "s": sess, "ts": ts + 1, "how": "explicit", "site": n})
+            closed.add(sess)
+        elif sess in closed:
+            events.append({"ev": "runerr", "s": sess, "ts": ts + 1, "dur": 1, "k": "run", "site": n,
+                           "fs": 0, "th": 1, "pid": 1, "exc": "RuntimeError", "msg": "closed"})
+        else:
+            events.append({"ev": "run", "s": sess, "ts": ts + 1, "dur": 1, "k": "run", "site": n,
+                           "fs": 0, "th": 1, "pid": 1})
+        events.append({"ev": "cell", "ts": ts + 5, "phase": "end", "n": n, "ok": True})
+    return events
+
+
+def _messages(order: list[tuple[int, str]]) -> list[str]:
+    from inspector.analysis import build_state, find_all
+
+    state = build_state({"notebook": True, "script": "nb.ipynb"}, _cells_trace(order))
+    return [f.message for f in find_all(state) if f.kind == "run-after-close"]
+
+
+def test_only_cells_run_out_of_order_get_the_re_run_story():
+    (out_of_order,) = _messages([(1, "make"), (2, "use"), (3, "close"), (4, "use")])
+    assert "Cell [4] re-runs the cell executed as [2]; cell [3], executed after it" in out_of_order
+    # In order (make, close, use), and the notebook run again from the top: a new session
+    # each time, no story of cells out of order.
+    in_order = _messages([(1, "make"), (2, "close"), (3, "use"), (4, "make"), (5, "close"),
+                          (6, "use")])
+    assert len(in_order) == 2 and not any("re-runs" in m for m in in_order)
+    assert "at cell [6], line 1 used Session #2" in in_order[1]

@@ -56,9 +56,9 @@ def closed_out_of_order(state: TraceState, used_at: Site, created_at: Site, clos
     if used is None or closer is None or closer.index > used.index:
         return None
     before = earlier_run(state, used, closer.index)
-    if before is None:
-        return None
     maker = cell_run(state, created_at.cell)
+    if before is None or (maker is not None and before.index < maker.index):
+        return None  # (a run of the notebook again from the top, with a new session, is in order)
     made = f" that cell [{maker.n}] created" if maker is not None else ""
     again = f"Re-run cell [{maker.n}] (it makes a new session)" if maker is not None else \
         "Re-run the cell that makes the session"
