@@ -131,12 +131,21 @@ class NotebookRecorder:
         self._started: int | None = None  # the execution count of the cell running now
         self._compile = shell.compile
         self._original_cache = shell.compile.cache
-        shell.compile.cache = self._cache
         self._original_showtraceback = shell.showtraceback
-        shell.showtraceback = self._showtraceback
-        shell.events.register("pre_run_cell", self.pre_run_cell)
-        shell.events.register("post_run_cell", self.post_run_cell)
+        self.hooked = False
+        self.hook()
         atexit.register(self.end)
+
+    def hook(self) -> None:
+        """Into the shell: its compiler's naming of cells, its cell events, its tracebacks
+        (once, however many times the extension is loaded, under either of its names)."""
+        if self.hooked:
+            return
+        self.hooked = True
+        self.shell.compile.cache = self._cache
+        self.shell.showtraceback = self._showtraceback
+        self.shell.events.register("pre_run_cell", self.pre_run_cell)
+        self.shell.events.register("post_run_cell", self.post_run_cell)
 
     # -- cells ---------------------------------------------------------------------
     def pre_run_cell(self, info: Any) -> None:
@@ -274,6 +283,7 @@ class NotebookRecorder:
 
     def unload(self) -> None:
         self.set_on(False)
+        self.hooked = False
         try:
             self.shell.events.unregister("pre_run_cell", self.pre_run_cell)
             self.shell.events.unregister("post_run_cell", self.post_run_cell)
@@ -317,10 +327,7 @@ def tfsess_magic(line: str) -> None:
 def load_ipython_extension(shell: Any) -> None:
     global _active
     if _active is not None and _active.shell is shell:
-        shell.compile.cache = _active._cache
-        shell.showtraceback = _active._showtraceback
-        shell.events.register("pre_run_cell", _active.pre_run_cell)
-        shell.events.register("post_run_cell", _active.post_run_cell)
+        _active.hook()
         _active.set_on(True)
     else:
         _active = NotebookRecorder(shell)
