@@ -88,6 +88,9 @@ def test_seed_notebook_report_json_and_sarif_name_the_notebook_and_the_cell(cli_
     assert [(r["role"], r["cell"], r["line"]) for r in finding["related"]] == [
         ("created", 2, 1), ("closed", 3, 1)]
     assert report["notebook"] == str(cwd / "seed.ipynb")
+    # The script is the notebook, its process the kernel (the runner's pid kept aside).
+    assert report["trace"]["script"] == str(cwd / "seed.ipynb")
+    assert report["trace"]["pid"] == report["sessions"][0]["pid"] != report["trace"]["runner_pid"]
     assert [(c["n"], c["ok"]) for c in report["cells"]] == [(1, True), (2, True), (3, True),
                                                              (4, False)]
     assert report["cells"][3]["error"].startswith("RuntimeError: Attempted to use a closed")

@@ -252,9 +252,20 @@ def _on_cell(st: TraceState, ev: dict, index: int, ts: int) -> None:
 
 
 def _on_notebook(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    """`tfsess-inspect run NOTEBOOK.ipynb`: the kernel says which notebook it runs. The
+    header is the notebook runner's; what a reader shows as the script (its path, argv,
+    its process) becomes the notebook and the kernel, the runner's pid is kept aside."""
     path = ev.get("path")
-    if isinstance(path, str) and path:
-        st.notebook = path
+    if not isinstance(path, str) or not path:
+        return
+    st.notebook = path
+    header = dict(st.header)
+    kernel = _int(ev.get("pid"))
+    if kernel and header.get("pid") != kernel:
+        header["runner_pid"] = header.get("pid")
+        header["pid"] = kernel
+    header.update(script=path, argv=[path], module=False, notebook=True)
+    st.header = header
 
 
 def _on_fs(st: TraceState, ev: dict, index: int, ts: int) -> None:
