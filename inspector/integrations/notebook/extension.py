@@ -98,7 +98,15 @@ class NotebookRecorder:
         self.shell = shell
         self.attached = False
         attach = os.environ.get(ATTACH_ENV)
-        if attach:
+        existing = recorder_mod.get()
+        if existing is not None:
+            # The kernel records already (as a job, TFSESS_INSPECT_TRACE, or as a child of
+            # a recorded script): cells go into that trace, whose end is its writer's.
+            self.rec, self.path, self.attached = existing, existing.writer.path, True
+            name = _notebook_name(shell)
+            if name:
+                self.rec.emit_event(NOTEBOOK, ts=self.rec.now(), path=os.path.abspath(name))
+        elif attach:
             config = json.loads(attach)
             self.path = config["trace"]
             self.rec = recorder_mod.start(self.path, int(config["t0"]), header=None,
@@ -116,8 +124,9 @@ class NotebookRecorder:
                 "notebook": True})
         self.rec.lib_prefixes.extend(_library_prefixes())
         self.rec._code_is_lib.clear()
-        memory_mod.install(self.rec, memory_mod.DEFAULT_INTERVAL)
-        children.propagate(self.path, self.rec.t0, memory_mod.DEFAULT_INTERVAL, False)
+        if existing is None:
+            memory_mod.install(self.rec, memory_mod.DEFAULT_INTERVAL)
+            children.propagate(self.path, self.rec.t0, memory_mod.DEFAULT_INTERVAL, False)
         importhook.install()
         if "tensorflow" in sys.modules:
             memory_mod.on_tensorflow()
