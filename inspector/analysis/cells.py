@@ -65,3 +65,8 @@ def closed_out_of_order(state: TraceState, used_at: Site, created_at: Site, clos
     return (f"Cell [{used.n}] re-runs the cell executed as [{before.n}]; cell [{closer.n}], "
             f"executed after it, {what} the session{made}: the cells ran out of order. "
             f"{again} before this one, or run the notebook from the top.")
+
+
+def rerun_of(state: TraceState, cell: CellRun) -> CellRun | None:
+    """The previous execution of the same notebook cell, if `cell` is a re-run."""
+    return earlier_run(state, cell, cell.index)

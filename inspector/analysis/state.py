@@ -102,6 +102,7 @@ class TraceState:
     notebook: str | None = None
     cells: list[CellRun] = field(default_factory=list)
     cell_files: dict[str, CellRun] = field(default_factory=dict)  # file -> its latest run
+    recording: bool = True  # False after `%tfsess off` (a `recording` event), until `on`
 
     def __post_init__(self) -> None:
         self.runs = RunStore(self.sites, self.summaries)
@@ -249,6 +250,10 @@ def _on_cell(st: TraceState, ev: dict, index: int, ts: int) -> None:
     st.cells.append(cell)
     if file:
         st.cell_files[file] = cell
+
+
+def _on_recording(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    st.recording = ev.get("on") is not False
 
 
 def _on_notebook(st: TraceState, ev: dict, index: int, ts: int) -> None:
@@ -445,6 +450,7 @@ _HANDLERS = {
     "end": _on_end,
     "cell": _on_cell,
     "notebook": _on_notebook,
+    "recording": _on_recording,
 }
 
 
