@@ -106,8 +106,9 @@ class TraceState:
 
     def __post_init__(self) -> None:
         self.runs = RunStore(self.sites, self.summaries)
-        if self.header.get("notebook") is True and isinstance(self.header.get("script"), str):
-            self.notebook = self.header["script"]
+        head = self.header if isinstance(self.header, dict) else {}
+        if head.get("notebook") is True and isinstance(head.get("script"), str):
+            self.notebook = head["script"]
 
     @property
     def finished(self) -> bool:
@@ -264,7 +265,7 @@ def _on_notebook(st: TraceState, ev: dict, index: int, ts: int) -> None:
     if not isinstance(path, str) or not path:
         return
     st.notebook = path
-    header = dict(st.header)
+    header = dict(st.header) if isinstance(st.header, dict) else {}
     kernel = _int(ev.get("pid"))
     if kernel and header.get("pid") != kernel:
         header["runner_pid"] = header.get("pid")
