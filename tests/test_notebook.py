@@ -19,8 +19,8 @@ from pathlib import Path
 import jsonschema
 import nbformat
 import pytest
-from jupyter_client.manager import KernelManager
 
+from inspector.integrations.notebook.runner import start_kernel
 from tests.helpers import ENV, REPO, Result, report_json, run_recorded
 from tests.test_ci_gate import _official_schema
 
@@ -126,11 +126,9 @@ def test_clean_notebook_has_no_finding_and_no_inline_output(cli_runs):
 # -- the extension in a kernel driven by jupyter_client ------------------------------------
 class Kernel:
     def __init__(self, cwd: Path, trace: Path) -> None:
-        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=str(cwd / "k"))
-        self.km.start_kernel(cwd=str(cwd), env={**KERNEL_ENV, "TFSESS_INSPECT_TRACE": str(trace)})
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=120)
+        # (the runner's way: this interpreter's ipykernel, over Unix sockets in cwd)
+        self.km, self.kc = start_kernel(str(cwd), {**KERNEL_ENV, "TFSESS_INSPECT_TRACE": str(trace)},
+                                        str(cwd))
 
     def execute(self, code: str, silent: bool = False) -> dict:
         """Run one cell; its reply and outputs: {"status", "count", "stdout", "displays"}."""
