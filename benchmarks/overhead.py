@@ -3,6 +3,11 @@
 Run by hand: `python benchmarks/overhead.py [--processes 3] [--rounds 40]`. Results go
 into docs/performance.md (the README quotes the summary).
 
+Both run wrappers are measured, in separate recorded processes: the compiled one
+(inspector/agent/_fastrun.c, what an install with a C compiler uses) and the pure-Python
+one (TFSESS_INSPECT_PURE_PYTHON=1, what runs where no compiler was); `--hot-path`
+picks one.
+
 The loops (all TF1 graph mode, `tf.compat.v1.Session`):
   trivial  `sess.run(c)` on a constant: the recorder's worst case
   step     an MLP 784->32->10, batch 8: `sess.run([train_op, loss], feed_dict={x: X[j:j+8],
@@ -108,16 +113,22 @@ LABELS = {"trivial": "trivial `sess.run(c)`", "step": "MLP step, batch 8 (feed_d
           "big": "MLP step, hidden 512, batch 128"}
 
 
-def _last_json(cmd: list[str], cwd: str) -> dict:
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=cwd).stdout
+HOT_PATHS = {"compiled": "0", "python": "1"}  # TFSESS_INSPECT_PURE_PYTHON
+
+
+def _last_json(cmd: list[str], cwd: str, env: dict | None = None) -> dict:
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=cwd,
+                         env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def _tools(tmp: str) -> dict[str, list[str]]:
     """Whole-process variants: name -> command prefix before `script args`."""
+    record = [sys.executable, "-m", "inspector", "run", "--no-tui", "-o",
+              os.path.join(tmp, "w.jsonl")]
     tools = {"plain": [sys.executable],
-             "tfsess-inspect": [sys.executable, "-m", "inspector", "run", "--no-tui", "-o",
-                                os.path.join(tmp, "w.jsonl")]}
+             "tfsess-inspect": ["env", "TFSESS_INSPECT_PURE_PYTHON=0", *record],
+             "tfsess-inspect (pure Python)": ["env", "TFSESS_INSPECT_PURE_PYTHON=1", *record]}
     if importlib.util.find_spec("viztracer") is not None:
         tools["viztracer"] = [sys.executable, "-m", "viztracer", "--quiet", "-o",
                               os.path.join(tmp, "viz.json")]
@@ -125,6 +136,14 @@ def _tools(tmp: str) -> dict[str, list[str]]:
         tools["memray"] = [sys.executable, "-m", "memray", "run", "-q", "-f", "-o",
                            os.path.join(tmp, "memray.bin")]
     return tools
+
+
+def _compiled_built(repo: str) -> bool:
+    probe = "from inspector.agent import runs; print(runs.hot_path())"
+    env = {**os.environ, "TFSESS_INSPECT_PURE_PYTHON": "0"}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=repo,
+                         env=env).stdout
+    return out.strip() == "compiled"
 
 
 def main() -> None:
@@ -135,6 +154,8 @@ def main() -> None:
     parser.add_argument("--whole-rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=3000, help="steps per whole-process run")
     parser.add_argument("--loops", default="trivial,step,big")
+    parser.add_argument("--hot-path", default="compiled,python",
+                        help="which run wrappers: compiled, python or both (comma-separated)")
     args = parser.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     machine = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -148,21 +169,30 @@ def main() -> None:
         with open(whole, "w") as fh:
             fh.write(WHOLE)
         record = [sys.executable, "-m", "inspector", "run", "--no-tui", "-o"]
+        hot_paths = args.hot_path.split(",")
+        if "compiled" in hot_paths and not _compiled_built(repo):
+            print("the compiled hot path is not built here (pip install -e . builds it): "
+                  "measuring the pure-Python one only", file=sys.stderr)
+            hot_paths = [h for h in hot_paths if h != "compiled"] or ["python"]
         for kind in args.loops.split(","):
-            results = []
-            for i in range(args.processes):
-                print(f"{kind}: recorded process {i + 1}/{args.processes} ...", file=sys.stderr,
-                      flush=True)
-                results.append(_last_json([*record, os.path.join(tmp, f"{kind}{i}.jsonl"), inter,
-                                           kind, str(args.rounds), str(BLOCKS[kind])], repo))
-            loads += [r["load"] for r in results]
-            ratios = sorted(r["ratio"] for r in results)
-            plain = statistics.median(r["plain"] for r in results)
-            rec = statistics.median(r["recorded"] for r in results)
-            rows.append((f"{LABELS[kind]}: plain / recorded", f"{plain:.1f} / {rec:.1f}", "µs/run"))
-            rows.append((f"{LABELS[kind]}: ratio recorded/plain (per process: "
-                         f"{', '.join(f'{x:.3f}' for x in ratios)})",
-                         f"{statistics.median(ratios):.3f}", "×"))
+            for hot in hot_paths:
+                env = {**os.environ, "TFSESS_INSPECT_PURE_PYTHON": HOT_PATHS[hot]}
+                results = []
+                for i in range(args.processes):
+                    print(f"{kind} ({hot}): recorded process {i + 1}/{args.processes} ...",
+                          file=sys.stderr, flush=True)
+                    results.append(_last_json([*record, os.path.join(tmp, f"{kind}{i}.jsonl"),
+                                               inter, kind, str(args.rounds), str(BLOCKS[kind])],
+                                              repo, env))
+                loads += [r["load"] for r in results]
+                ratios = sorted(r["ratio"] for r in results)
+                plain = statistics.median(r["plain"] for r in results)
+                rec = statistics.median(r["recorded"] for r in results)
+                rows.append((f"{LABELS[kind]}, {hot} wrapper: plain / recorded",
+                             f"{plain:.1f} / {rec:.1f}", "µs/run"))
+                rows.append((f"{LABELS[kind]}, {hot} wrapper: ratio recorded/plain (per process: "
+                             f"{', '.join(f'{x:.3f}' for x in ratios)})",
+                             f"{statistics.median(ratios):.3f}", "×"))
         tools = _tools(tmp)
         per_tool: dict[str, list[float]] = {t: [] for t in tools}
         for i in range(args.whole_rounds):

@@ -36,7 +36,11 @@ import tui as bench_tui  # noqa: E402  (benchmarks/tui.py: recording, big trace,
 KEYS = {
     ".": ([], "full_stop", []),
     ",": ([], "comma", []),
-    "space": ([], "space", ["space"]),  # play, then paused again
+    # Play from the start, then paused again. (From where the rows before leave it, at
+    # the end but one, play stopped at the end at once and the press after it played
+    # again from the start: still playing when `]` was timed, whose "last frame" was then
+    # the playback's last tick, 0.5-0.9 s later.)
+    "space": (["g"], "space", ["space"]),
     "]": (["t", *"#500000", "enter"], "right_square_bracket", []),  # in the big session's runs
     "[": ([], "left_square_bracket", []),
     # (The trace's one finding is on its last event: n from the start, N from the middle
@@ -101,6 +105,7 @@ def child(path: str, rounds: int) -> None:
                     if after:
                         await pilot.press(*after)
                         await pilot.pause(0.05)
+                    assert not app.playing, f"still playing after `{name}`: the next key's frames would be playback's"
                 await pilot.press("n")  # back near the findings, with the playhead
                 await pilot.pause(0.05)
 

@@ -209,3 +209,47 @@ def test_without_tfsess_everything_passes_and_nothing_is_recorded(runs):
     assert "tfsess-inspect" not in p.stdout
     assert not list(project.rglob("*.jsonl"))
     assert not list((project / "tmp").iterdir())
+
+
+FORKING_TESTS = '''
+import os
+import tensorflow as tf
+
+tf.compat.v1.disable_eager_execution()
+
+
+def test_forked_child_runs_after_close():
+    c = tf.constant(2) * 3
+    sess = tf.compat.v1.Session()
+    assert sess.run(c) == 6
+    sess.close()
+    pid = os.fork()
+    if pid == 0:  # the closed session fails in Python, before TensorFlow's runtime
+        try:
+            sess.run(c)  # the child's run after close
+        except RuntimeError:
+            pass
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert status == 0
+
+
+def test_forked_child_does_nothing():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+'''
+
+
+def test_with_tfsess_a_run_after_close_in_a_forked_child_fails_the_test(tmp_path):
+    (tmp_path / "test_forking.py").write_text(textwrap.dedent(FORKING_TESTS))
+    p = _pytest(tmp_path, "--tfsess")
+    out = p.stdout + p.stderr
+    assert p.returncode == 1, out
+    assert "1 failed, 1 passed" in out
+    assert "FAILED test_forking.py::test_forked_child_runs_after_close" in out
+    line = FORKING_TESTS.splitlines().index("            sess.run(c)  # the child's run after close") + 1
+    assert "run-after-close" in out and f"test_forking.py:{line}" in out
+    # The run's temporary trace and its children's files are gone.
+    assert not [f for f in (tmp_path / "tmp").iterdir() if "tfsess" in f.name]

@@ -126,7 +126,7 @@ def _as_json(line: bytes):
 @settings(max_examples=500, deadline=None)
 @given(st.text(), st.integers(0, 2**40), st.integers(0, 2), st.integers(0, 2**60))
 def test_output_lines_are_read_as_json_reads_them(text, pid, fd, ts):
-    # The recorder's own shape (inspector/launch.py): the text json-escaped, UTF-8 raw.
+    # The recorder's own shape (inspector/launch/script_process.py): the text json-escaped, UTF-8 raw.
     line = ('{"ev":"out","pid":%d,%s' % (pid, json.dumps(
         {"fd": fd, "ts": ts, "text": text}, ensure_ascii=False, separators=(",", ":"))[1:])
             ).encode("utf-8", "surrogatepass")

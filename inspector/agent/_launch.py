@@ -1,5 +1,5 @@
 """Where the script's process starts: ``python .../inspector/agent/_launch.py TRACE T0
-[flags] [-m] TARGET ARGS`` (see inspector/launch.py and bootstrap.main).
+[flags] [-m] TARGET ARGS`` (see inspector/launch/script_process.py and bootstrap.main).
 
 A file rather than ``python -c``: its frame, the bottom of every stack in the script's
 process, then has a file name of its own, which TensorFlow's recorded op tracebacks can

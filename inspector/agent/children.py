@@ -49,6 +49,15 @@ def propagate(root_trace: str, t0: int, memory_interval: float | None, step_stat
     os.environ["PYTHONPATH"] = _SITE_DIR if not old else _SITE_DIR + os.pathsep + old
 
 
+def record_forks(root_trace: str, t0: int) -> None:
+    """Let forked children of this process record, each into a trace of its own beside
+    `root_trace`; nothing goes into the environment, so spawned interpreters are left
+    alone (the pytest plugin, whose process is not one the launcher started)."""
+    global _config
+    _config = {"trace": os.path.abspath(root_trace), "t0": t0, "memory_interval": None,
+               "step_stats": False}
+
+
 def start_child() -> None:
     """In a child interpreter, from our sitecustomize: get ready to record."""
     global _config
@@ -153,7 +162,7 @@ def after_fork(rec: Any) -> None:
     """In a forked child: move the inherited recorder to files of the child's own, so
     that the ids it hands out from now on cannot clash with the parent's. (The recorder
     has already let go of the parent's files; without a root trace to name the child's
-    after, e.g. under the pytest plugin, the child records nothing.)"""
+    after, the child records nothing.)"""
     if _config is None:
         return
     from inspector.agent.recorder import _json, make_header, open_run_file, runs_writer

@@ -6,11 +6,18 @@ each path is the same wrapper shape and yields one event shape. A successful run
 24-byte record in the run file (inspector/trace/run_writer.py): its shape (session, kind,
 call site, fetch summary, thread), interned once, and its start and duration. A failed
 run is a JSON line with its exception (rare, and it needs the message).
+
+The same wrapper exists twice: `python_recorded_run` here, the reference, and the
+optional compiled one in `_fastrun.c` (built at install where a C compiler exists), which
+does the fast path of a successful run in C and calls back into this module for the
+rest. `recorded_run` takes the compiled one when it was built, unless the environment
+variable TFSESS_INSPECT_PURE_PYTHON is set to a non-empty value other than 0.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -24,6 +31,35 @@ from inspector.trace import format as fmt
 from inspector.trace.run_writer import pack_into, run_line
 
 _HEADER, _SIZE, _TAG = fmt.RUNS_HEADER_SIZE, fmt.RUN_RECORD_SIZE, fmt.RUN_TAG
+
+
+# What this module and _fastrun.c agree on (its CONTRACT): raised with any change to the
+# callbacks' arguments or the memo's rules, on both sides.
+_CONTRACT = 1
+
+
+def _compiled_hot_path() -> Any:
+    """The compiled wrapper's module, or None: not built, not wanted, or built from
+    other source (an editable install not rebuilt since _fastrun.c changed)."""
+    if os.environ.get("TFSESS_INSPECT_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from inspector.agent import _fastrun
+    except ImportError:
+        return None
+    if ((_fastrun.HEADER_SIZE, _fastrun.RECORD_SIZE, _fastrun.RUN_TAG) != (_HEADER, _SIZE, _TAG)
+            or _fastrun.SESSION_ID_ATTR != SESSION_ID_ATTR
+            or getattr(_fastrun, "CONTRACT", None) != _CONTRACT):
+        return None
+    return _fastrun
+
+
+_fastrun = _compiled_hot_path()
+
+
+def hot_path() -> str:
+    """Which run wrapper `recorded_run` makes: "compiled" or "python"."""
+    return "compiled" if _fastrun is not None else "python"
 
 
 class RunPath:
@@ -64,6 +100,29 @@ def fixed_path(session_of: Callable, fs: int) -> RunPath:
 
 
 def recorded_run(kind: str, original: Callable, path: RunPath) -> Callable:
+    """Wrap one run path: the compiled wrapper where it was built, else the Python one."""
+    wrapper = python_recorded_run(kind, original, path)
+    if _fastrun is None:
+        return wrapper
+    fast = _fastrun.FastRun(
+        original=original,
+        fallback=wrapper,  # runs with device memory (GPUs) take the Python wrapper whole
+        session_of=path.session_of,
+        key_of=path.key_of,
+        new_shape=functools.partial(_new_shape_from_c, kind, path),
+        record_error=functools.partial(_record_run_error_from_c, kind, path),
+        recorder_dict=vars(_recorder_mod),
+        memory_dict=vars(_memory_mod),
+        busy=in_run,
+        feeds_key=summaries.feeds_key,
+        # run(self, fetches, feed_dict=None, ...): the C code builds this path's key itself
+        run_shaped=path is RUN,
+    )
+    functools.update_wrapper(fast, original)
+    return fast
+
+
+def python_recorded_run(kind: str, original: Callable, path: RunPath) -> Callable:
     """Wrap one run path. The hot path of the whole agent.
 
     TensorFlow's thread pool makes the next run slower as soon as the gap between two
@@ -155,6 +214,18 @@ def _new_shape(rec: Any, kind: str, path: RunPath, key: Any, f: Any, args: tuple
                 keep.append(f.f_code)
                 rec.cache_run_shape(key, shape, keep)
     return shape
+
+
+def _new_shape_from_c(kind: str, path: RunPath, rec: Any, key: Any, f: Any, args: tuple,
+                      kwargs: dict | None) -> int:
+    return _new_shape(rec, kind, path, key, f, args, kwargs or {})
+
+
+def _record_run_error_from_c(kind: str, path: RunPath, rec: Any, args: tuple,
+                             kwargs: dict | None, start: int, end: int,
+                             exc: BaseException) -> None:
+    # One frame between the caller and _record_run_error, as the Python wrapper is.
+    _record_run_error(rec, kind, path, args, kwargs or {}, start, end, exc)
 
 
 def _session_and_summary(path: RunPath, args: tuple, kwargs: dict) -> tuple[int, int]:

@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
+from inspector.errors import CommandError
 
-class CommandError(Exception):
-    """A mistake of the user's: `main` prints it as one line and exits 2."""
+__all__ = ["CommandError"]

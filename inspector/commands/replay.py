@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from inspector import web
 from inspector.commands import CommandError
+from inspector.integrations import web
 from inspector.trace.reader import TraceError, check_trace_file
 
 HELP = "open a recorded trace in the inspector (post mortem; TensorFlow not needed)"
@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
         check_trace_file(args.trace)
     except TraceError as exc:
         raise CommandError(str(exc)) from None
-    if args.web:  # the same app in a browser (inspector/web.py)
+    if args.web:  # the same app in a browser (inspector/integrations/web.py)
         return web.serve(["replay", args.trace], f"tfsess-inspect replay {args.trace}", args.port)
     from inspector.tui.replay import run_replay
 

@@ -10,11 +10,11 @@ import sys
 from rich.console import Console
 from rich.text import Text
 
-from inspector import web
 from inspector.analysis.model import SEVERITY_ORDER
 from inspector.commands import CommandError
 from inspector.commands._load import load_trace
 from inspector.commands._summary import print_summary
+from inspector.integrations import web
 from inspector.launch import (
     LaunchError,
     ScriptProcess,

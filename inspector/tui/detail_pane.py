@@ -10,9 +10,10 @@ from rich.text import Text
 from inspector.analysis.model import Finding, Leaf
 from inspector.analysis.playhead import session_phase
 from inspector.tui.events_table import KIND_NAMES, fmt_dur
+from inspector.tui.places import in_function, place
 from inspector.tui.text import clean, one_line
 from inspector.tui.text_view import TextView
-from inspector.tui.timeline import format_size
+from inspector.tui.time_axis import format_size
 from inspector.tui.view import EventInfo, TraceView
 
 LABEL = "bold"
@@ -57,17 +58,18 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
         still_open = sess.closed_ts is None or (
             as_of is not None and session_phase(sess, as_of) != "closed")
         closed = "open" if still_open else (
-            f"closed ({sess.closed_how}) at {os.path.basename(sess.closed_site.file)}:"
-            f"{sess.closed_site.line}" if sess.closed_site else f"closed ({sess.closed_how})")
-        field("session", f"{sess.label}  created at {os.path.basename(sess.created_site.file)}:"
-                         f"{sess.created_site.line}, {closed}")
+            f"closed ({sess.closed_how}) at "
+            f"{place(sess.closed_site.file, sess.closed_site.line, os.path.basename)}"
+            if sess.closed_site else f"closed ({sess.closed_how})")
+        created = place(sess.created_site.file, sess.created_site.line, os.path.basename)
+        field("session", f"{sess.label}  created at {created}, {closed}")
         if sess.target:
             field("target", sess.target)
         if sess.devices:  # a remote target's list_devices()
             field(f"devices {len(sess.devices)}",
                   Text("\n".join(one_line(f"{n} ({t})") for n, t, _ in sess.devices)))
     site = info.site
-    field("site", f"{_rel(site.file, cwd)}:{site.line} in {site.function}")
+    field("site", place(site.file, site.line, lambda f: _rel(f, cwd)) + in_function(site.function))
     if info.run is not None:
         run = info.run
         field("duration", fmt_dur(run.dur))

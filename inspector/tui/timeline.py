@@ -2,6 +2,10 @@
 
 Ticks are looked up per screen column with bisect in each session's sorted run
 times, so drawing costs O(width · log runs), whatever the number of runs.
+
+One widget, kept in one piece (~420 lines): its rows (lanes, memory, axis) are drawn from
+one zoom window and one set of component styles, and its keys, clicks and `reveal` move
+that window; the tick spacing and labels, which need none of it, are in time_axis.py.
 """
 
 from __future__ import annotations
@@ -20,56 +24,19 @@ from textual.widget import Widget
 from inspector.analysis.playhead import session_phase
 from inspector.tui._textual_compat import base_styled
 from inspector.tui.text import one_line
+from inspector.tui.time_axis import (
+    ORIGIN_DIGITS,
+    axis_unit,
+    decimals,
+    fmt_axis,
+    format_size,
+    nice_step,
+)
 from inspector.tui.view import TraceView
 
 MIN_SPAN_NS = 1_000  # zoom stops at a microsecond across the width
 MEMORY_ROWS = 2
 SPARK = "▁▂▃▄▅▆▇█"
-
-
-def format_size(n: int) -> str:
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n} B"
-
-
-def nice_step(span: float, slots: int) -> float:
-    """A round tick spacing (1, 2, 5 × 10^k ns) giving at most `slots` ticks."""
-    raw = span / max(1, slots)
-    k = 1.0
-    while k * 10 <= raw:
-        k *= 10
-    for m in (1, 2, 5, 10):
-        if k * m >= raw:
-            return k * m
-    return k * 10
-
-
-UNITS = ((1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1.0, "ns"))
-ORIGIN_DIGITS = 3  # more digits in a label: ticks count from an origin the label column gives
-
-
-def axis_unit(step: float) -> tuple[float, str, int]:
-    """(unit in ns, its name, decimals) for ticks `step` ns apart: the largest unit of
-    which a step is at least a tenth (0.5s, 20ms, 5µs), with the decimals it needs."""
-    for size, name in UNITS:
-        if step >= size / 10 or size == 1.0:
-            return size, name, _decimals(step / size)
-    raise AssertionError("unreachable")
-
-
-def _decimals(x: float) -> int:
-    d = 0
-    while d < 9 and abs(round(x * 10 ** d) - x * 10 ** d) > 1e-6 * max(1.0, x * 10 ** d):
-        d += 1
-    return d
-
-
-def fmt_axis(ns: float, step: float) -> str:
-    """A tick's label: `ns` in the unit that fits ticks `step` apart."""
-    size, name, d = axis_unit(step)
-    return f"{ns / size:.{d}f}{name}"
 
 
 class Timeline(Widget, can_focus=True):
@@ -444,7 +411,7 @@ class Timeline(Widget, can_focus=True):
             t += step
         words = "since start"
         if origin:
-            words = f"{origin / 1e9:.{_decimals(step / 1e9)}f}s +"
+            words = f"{origin / 1e9:.{decimals(step / 1e9)}f}s +"
         if self.window is not None and len(words) + 6 < label_w:
             words = "zoom " + words
         label = f"{words:>{label_w - 1}} " if label_w > len(words) else " " * label_w

@@ -19,6 +19,7 @@ from typing import Any
 from inspector.analysis.findings import find_all
 from inspector.analysis.model import Finding, Run, Site
 from inspector.analysis.state import Lifecycle, StateBuilder, TraceState
+from inspector.tui.places import place
 
 # A row is a run's position in the run store, or ~i for lifecycle event i: 32 bits
 # (two billion events) halve the rows' memory at ten million runs.
@@ -275,7 +276,7 @@ class TraceView:
         for code, (kind, site_id, fs_id, _thread, _pid) in enumerate(shapes):
             site = st.site(site_id)
             fs = st.summaries.get(fs_id)
-            hay = [site.where, site.function, kind]
+            hay = [place(site.file, site.line), site.function, kind]
             if fs is not None:
                 hay += [leaf.name or "" for leaf in fs.fetches + fs.feeds]
             shape_hit[code] = any(needle in h.lower() for h in hay)
@@ -296,7 +297,7 @@ class TraceView:
     def matches(self, ref: int, needle: str) -> bool:
         """Search: call site, fetch and feed names, messages (case-insensitive)."""
         info = self.info(ref)
-        hay = [info.site.where, info.site.function, info.kind]
+        hay = [place(info.site.file, info.site.line), info.site.function, info.kind]
         if info.run is not None:
             run = info.run
             hay += [leaf.name or "" for leaf in run.fetch.fetches]

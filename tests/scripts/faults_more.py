@@ -51,6 +51,12 @@ if __name__ == "__main__":
     child = None
     if fault == "fork":
         sys.stdout.flush()
+        # TensorFlow is not fork-safe while the threads its import started are still
+        # settling: forking right after the import hung the child in Executor::Run now and
+        # then, with or without the recorder (2 of ~17 plain runs at load average 3-4;
+        # none of 12 with this pause).
+        import time
+        time.sleep(1.0)
         child = os.fork()
         if child == 0:
             g = tf.Graph()

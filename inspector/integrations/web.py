@@ -6,8 +6,9 @@ it starts the command it was given with Textual's web driver and relays the term
 in both directions. The command here is this tfsess-inspect itself, without `--web`:
 `run script.py args` (each tab runs the script once under the live view, with its own
 trace unless `-o` was given) or `replay TRACE`, in the server's directory. It is started
-through inspector/_web_tab.py, by path, so that each tab imports this very `inspector`
-package, not one that the current directory may hold (as `python -m inspector` would).
+through inspector/integrations/_web_tab.py, by path, so that each tab imports this very
+`inspector` package, not one that the current directory may hold (as `python -m inspector`
+would).
 
 Bound to 127.0.0.1 only: whoever reaches the port runs the script. The URL is said on
 stderr; the server runs until Ctrl+C (or SIGTERM), exit code 0.
@@ -21,7 +22,7 @@ import shlex
 import socket
 import sys
 
-from inspector.commands import CommandError
+from inspector.errors import CommandError
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
