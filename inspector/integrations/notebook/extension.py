@@ -274,9 +274,15 @@ class NotebookRecorder:
             recorder_mod.resume(self.rec)
             self.on = True
             self.rec.emit_event(RECORDING, ts=self.rec.now(), on=True)
+            memory_mod.install(self.rec, memory_mod.DEFAULT_INTERVAL)  # a new sampler thread
+            if "tensorflow" in sys.modules:
+                memory_mod.on_tensorflow()
         else:
             self.rec.emit_event(RECORDING, ts=self.rec.now(), on=False)
             recorder_mod.pause()
+            sampler = memory_mod.sampler
+            if sampler is not None:
+                sampler.stop()  # (its thread writes memory readings of its own)
             self.on = False
 
     def end(self) -> None:
