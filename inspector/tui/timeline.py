@@ -292,7 +292,8 @@ class Timeline(Widget, can_focus=True):
             again = rerun_of(st, cell) is not None
             mark = ("↺" if again else "") + (str(cell.n) if cell.n is not None else "•")
             look = failed if cell.ok is False else (rerun if again else plain)
-            if c + len(mark) <= lane_w and all(ch == " " for ch in chars[c:c + len(mark) + 1]):
+            if (c + len(mark) <= lane_w and (c == 0 or chars[c - 1] == " ")
+                    and all(ch == " " for ch in chars[c:c + len(mark) + 1])):  # (never "34")
                 chars[c:c + len(mark)] = list(mark)
                 styles[c:c + len(mark)] = [look] * len(mark)
             elif chars[c] == " ":
