@@ -255,6 +255,13 @@ class Recorder:
             self._embed_source(file)
             return file
 
+    def add_library(self, prefixes: list[str]) -> None:
+        """Treat code under these paths (directories ending in os.sep, or files) as
+        library code: never a call site (the notebook extension: the kernel's machinery)."""
+        with self._lock:
+            self.lib_prefixes.extend(p for p in prefixes if p not in self.lib_prefixes)
+            self._code_is_lib.clear()
+
     def embed_text(self, file: str, text: str) -> None:
         """Embed `text` as the source of `file` (once), for code compiled from a string
         under a name that is no file on disk: a notebook cell (the notebook extension)."""

@@ -122,8 +122,7 @@ class NotebookRecorder:
             self.rec = recorder_mod.start(self.path, header={
                 "script": name or "notebook", "module": False, "argv": list(sys.argv),
                 "notebook": True})
-        self.rec.lib_prefixes.extend(_library_prefixes())
-        self.rec._code_is_lib.clear()
+        self.rec.add_library(_library_prefixes())
         if existing is None:
             memory_mod.install(self.rec, memory_mod.DEFAULT_INTERVAL)
             children.propagate(self.path, self.rec.t0, memory_mod.DEFAULT_INTERVAL, False)
