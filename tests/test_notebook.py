@@ -313,6 +313,14 @@ def test_the_trace_variable_records_a_plain_python_job(tmp_path):
     (finding,) = [f for f in report["findings"] if f["kind"] == "run-after-close"]
     assert (Path(finding["file"]).name, finding["line"]) == ("job.py", 9)
     assert report["exit"]["code"] == 3
+    # tfsess-inspect's own processes leave the variable alone (a `follow` run from the
+    # shell that exported it must not start the trace it follows anew).
+    other = tmp_path / "other.jsonl"
+    p = subprocess.run([sys.executable, "-m", "inspector", "report", str(trace)], cwd=tmp_path,
+                       env={**env, "TFSESS_INSPECT_TRACE": str(other)}, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0 and "run-after-close" in p.stdout, p.stderr
+    assert not other.exists()
 
 
 # -- the analysis alone: synthetic cell events ------------------------------------------------

@@ -35,6 +35,22 @@ def trace_path_from_env() -> str | None:
     return os.path.abspath(path) if path else None
 
 
+def tfsess_inspect_itself() -> bool:
+    """This process is tfsess-inspect's own (the command, say `follow` in a shell that
+    exported the variable, or a script it runs, which records into its own trace): the
+    variable is not for it."""
+    argv0 = os.path.basename(sys.argv[0]) if sys.argv else ""
+    if argv0 in ("tfsess-inspect", "_launch.py"):
+        return True
+    try:  # `python -m inspector ...`: at start-up sys.argv[0] is only "-m"
+        with open("/proc/self/cmdline", "rb") as fh:
+            words = fh.read().split(b"\0")
+    except OSError:
+        return False
+    return any(w == b"-m" and (nxt == b"inspector" or nxt.startswith(b"inspector."))
+               for w, nxt in zip(words, words[1:], strict=False))
+
+
 def start_job() -> Any:
     """Start recording this process into `$TFSESS_INSPECT_TRACE` (from sitecustomize)."""
     from inspector.agent import children, importhook
@@ -42,7 +58,7 @@ def start_job() -> Any:
     from inspector.agent import recorder as recorder_mod
 
     path = trace_path_from_env()
-    if path is None or recorder_mod.get() is not None:
+    if path is None or recorder_mod.get() is not None or tfsess_inspect_itself():
         return None
     try:
         open(path, "w").close()
