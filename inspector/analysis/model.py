@@ -161,7 +161,8 @@ class Finding:
             "message": self.message,
             "related": [
                 {"role": r.role, "file": known_file(r.file), "line": known_line(r.line),
-                 **({"how": r.how} if r.how else {}), "cell": r.cell}
+                 **({"how": r.how} if r.how else {}),
+                 **({"cell": r.cell} if r.cell is not None else {})}
                 for r in self.related
             ],
             "event": self.event,
