@@ -151,7 +151,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--processes", type=int, default=3, help="recorded processes per loop")
     parser.add_argument("--rounds", type=int, default=40, help="interleaved rounds per process")
-    parser.add_argument("--whole-rounds", type=int, default=3)
+    parser.add_argument("--whole-rounds", type=int, default=6,
+                        help="alternating rounds of whole processes (3 gave ±5%% between runs)")
     parser.add_argument("--steps", type=int, default=3000, help="steps per whole-process run")
     parser.add_argument("--loops", default="trivial,step,big")
     parser.add_argument("--hot-path", default="compiled,python",
@@ -174,7 +175,7 @@ def main() -> None:
             print("the compiled hot path is not built here (pip install -e . builds it): "
                   "measuring the pure-Python one only", file=sys.stderr)
             hot_paths = [h for h in hot_paths if h != "compiled"] or ["python"]
-        for kind in args.loops.split(","):
+        for kind in filter(None, args.loops.split(",")):
             for hot in hot_paths:
                 env = {**os.environ, "TFSESS_INSPECT_PURE_PYTHON": HOT_PATHS[hot]}
                 results = []
