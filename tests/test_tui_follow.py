@@ -171,6 +171,7 @@ def test_the_timeline_shows_cell_executions_on_their_own_lane_re_runs_marked(tmp
             lines = text_of(app.query_one(Timeline)).splitlines()
             (lane,) = [line for line in lines if "cells  5 executions" in line]
             marks = lane.split("executions", 1)[1]
+            assert "Session #1 cell [2]" in text_of(app.query_one(Timeline))
             # Each execution by its count, in time order; the re-run of a cell is marked.
             assert marks.index("1") < marks.index("2") < marks.index("3") < marks.index("4")
             assert "↺5" in marks and "↺3" not in marks

@@ -354,7 +354,9 @@ class Timeline(Widget, can_focus=True):
         where = ""
         if sess.created_site.line:
             where = f"line {sess.created_site.line}"
-            if len(f"{sess.kind} #{sess.id} {where}") > label_w - 2:
+            if sess.created_site.cell is not None:  # a notebook: the cell that made it
+                where = f"cell [{sess.created_site.cell}]"
+            elif len(f"{sess.kind} #{sess.id} {where}") > label_w - 2:
                 where = f":{sess.created_site.line}"
         name = f"{sess.kind} #{sess.id}"
         if sess.pid != (self.view.state.header.get("pid") if self.view.state else sess.pid):
