@@ -7,7 +7,7 @@ import os
 import sys
 
 from inspector import __version__
-from inspector.commands import CommandError, export, replay, report
+from inspector.commands import CommandError, agent_path, export, follow, replay, report
 from inspector.commands import run as run_cmd
 
 COMMANDS = {
@@ -15,6 +15,8 @@ COMMANDS = {
     "report": report,
     "replay": replay,
     "export": export,
+    "follow": follow,
+    "agent-path": agent_path,
 }
 
 

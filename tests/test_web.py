@@ -168,7 +168,7 @@ def test_a_tab_runs_the_servers_own_inspector_not_one_in_the_current_directory(t
 
 def test_the_tab_command_quotes_every_word_for_the_shell(tmp_path, monkeypatch):
     # textual-serve runs the command with /bin/sh: what the tab gets is what was given.
-    from inspector import web
+    from inspector.integrations import web
 
     echo = tmp_path / "it's a dir" / "echo argv.py"
     echo.parent.mkdir()

@@ -24,7 +24,9 @@ import sys
 from typing import Any
 
 ENV = "TFSESS_INSPECT_CHILD"
-_SITE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child")
+# Holds our sitecustomize.py: on a process's PYTHONPATH, it records the process (as a
+# child of a recorded script, or as a job: TFSESS_INSPECT_TRACE, agent/job.py).
+SITE_DIR = _SITE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child")
 _config: dict[str, Any] | None = None  # this process's copy of the root's settings
 
 

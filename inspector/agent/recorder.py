@@ -255,6 +255,24 @@ class Recorder:
             self._embed_source(file)
             return file
 
+    def add_library(self, prefixes: list[str]) -> None:
+        """Treat code under these paths (directories ending in os.sep, or files) as
+        library code: never a call site (the notebook extension: the kernel's machinery)."""
+        with self._lock:
+            self.lib_prefixes.extend(p for p in prefixes if p not in self.lib_prefixes)
+            self._code_is_lib.clear()
+
+    def embed_text(self, file: str, text: str) -> None:
+        """Embed `text` as the source of `file` (once), for code compiled from a string
+        under a name that is no file on disk: a notebook cell (the notebook extension)."""
+        with self._lock:
+            if file in self._sources:
+                return
+            self._sources.add(file)
+            data = text.encode("utf-8", "replace")
+            self.emit_event(fmt.SOURCE, file=file, sha256=hashlib.sha256(data).hexdigest(),
+                            text=text)
+
     def new_session_id(self) -> int:
         with self._lock:
             self._next_session += 1
@@ -409,11 +427,28 @@ def _after_fork_in_child() -> None:
 _fork_hook_installed = False
 
 
-def start(path: str, t0_ns: int | None = None, header: dict | None = None) -> Recorder:
-    """Open the trace and its run file and write the header."""
+def pause() -> Recorder | None:
+    """Stop recording (the patches pass every call straight through); returns the
+    recorder, for `resume`."""
+    global _recorder
+    rec, _recorder = _recorder, None
+    return rec
+
+
+def resume(rec: Recorder) -> None:
+    """Record again into the same trace, with the same ids."""
+    global _recorder
+    _recorder = rec
+
+
+def start(path: str, t0_ns: int | None = None, header: dict | None = None,
+          run_file: bool = True) -> Recorder:
+    """Open the trace and its run file and write the header. `run_file=False`: no run
+    file, successful runs as `run` lines (a process that appends to a trace another one
+    started, whose run file is that one's: the notebook runner's kernel)."""
     global _recorder, _fork_hook_installed
     writer = TraceWriter(path)
-    runs, runs_info = open_run_file(path)
+    runs, runs_info = open_run_file(path) if run_file else (None, None)
     t0 = _MONO() if t0_ns is None else t0_ns
     rec = Recorder(writer, t0, runs)
     rec.runs = runs_writer(rec, runs)

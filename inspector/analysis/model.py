@@ -13,10 +13,20 @@ class Site:
     line: int
     function: str
     stack: tuple[tuple[str, int, str], ...] = ()
+    # The execution count of the notebook cell this site's file is the code of (the cell
+    # that ran last under that file name when the site was recorded); None: a file.
+    cell: int | None = None
 
     @property
     def where(self) -> str:
+        if self.cell is not None:
+            return cell_place(self.cell, self.line)
         return f"{self.file}:{self.line}"
+
+
+def cell_place(cell: int, line: int | None) -> str:
+    """How a place in a notebook cell reads: `cell [7], line 3` (as Jupyter numbers cells)."""
+    return f"cell [{cell}], line {line}" if known_line(line) is not None else f"cell [{cell}]"
 
 
 # Where the trace has no place for an event (no site recorded, or a site with no line of
@@ -120,6 +130,11 @@ class Related:
     file: str
     line: int
     how: str | None = None
+    cell: int | None = None  # the notebook cell (execution count) of file:line, if in one
+
+    @classmethod
+    def at(cls, role: str, site: Site, how: str | None = None) -> Related:
+        return cls(role, site.file, site.line, how, site.cell)
 
 
 @dataclass(slots=True)
@@ -133,6 +148,7 @@ class Finding:
     message: str
     related: list[Related] = field(default_factory=list)
     event: int | None = None  # index of the event the finding is about
+    cell: int | None = None  # the notebook cell (execution count) of file:line, if in one
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -145,10 +161,12 @@ class Finding:
             "message": self.message,
             "related": [
                 {"role": r.role, "file": known_file(r.file), "line": known_line(r.line),
-                 **({"how": r.how} if r.how else {})}
+                 **({"how": r.how} if r.how else {}),
+                 **({"cell": r.cell} if r.cell is not None else {})}
                 for r in self.related
             ],
             "event": self.event,
+            "cell": self.cell,
         }
 
 

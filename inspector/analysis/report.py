@@ -57,4 +57,8 @@ def build_report(state: TraceState, findings: list[Finding], cut: bool = False) 
         # not watched on the running release (docs/compatibility.md).
         "may_be_missing": may_be_missing(state),
         "unwatched": [{"path": p, "findings": k} for p, k in state.unwatched.items()],
+        # A notebook's trace: the notebook, and every cell execution in the order they ran.
+        "notebook": state.notebook,
+        "cells": [{"n": c.n, "id": c.cell_id, "file": c.file, "ok": c.ok, "error": c.error}
+                  for c in state.cells],
     }

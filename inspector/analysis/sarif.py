@@ -17,7 +17,14 @@ from typing import Any
 from urllib.parse import quote
 
 from inspector.analysis.findings import KINDS
-from inspector.analysis.model import Finding, Related, known_file, known_function, known_line
+from inspector.analysis.model import (
+    Finding,
+    Related,
+    cell_place,
+    known_file,
+    known_function,
+    known_line,
+)
 from inspector.analysis.state import TraceState
 
 SARIF_VERSION = "2.1.0"
@@ -88,14 +95,21 @@ def _physical(file: str, line: int | None, cwd: str | None) -> dict[str, Any]:
     return loc
 
 
-def _related(i: int, r: Related, cwd: str | None) -> dict[str, Any]:
+def _related(i: int, r: Related, cwd: str | None, notebook: str | None) -> dict[str, Any]:
     words = _ROLE_WORDS.get(r.role, r.role)
     if r.how:
         words += f" ({r.how})"
+    if r.cell is not None:
+        # A cell has no line of the .ipynb file: the notebook, and the cell in words.
+        out: dict[str, Any] = {"id": i, "message": {"text": f"{words} ({cell_place(r.cell, r.line)})"}}
+        if notebook:
+            out["physicalLocation"] = {"artifactLocation": artifact_location(notebook, cwd)}
+        return out
     return {"id": i, "message": {"text": words}, "physicalLocation": _physical(r.file, r.line, cwd)}
 
 
-def _result(f: Finding, rule_index: int, cwd: str | None, fallback_file: str | None) -> dict[str, Any]:
+def _result(f: Finding, rule_index: int, cwd: str | None, fallback_file: str | None,
+            notebook: str | None = None) -> dict[str, Any]:
     # A finding with no file of its own (no line of the script was on the stack) is put on
     # the script, with no region; with no script either, it has no physical location
     # rather than a made-up "?" URI.
@@ -103,21 +117,32 @@ def _result(f: Finding, rule_index: int, cwd: str | None, fallback_file: str | N
     line = known_line(f.line) if file else None
     file = file or fallback_file
     location: dict[str, Any] = {}
-    if file:
-        location["physicalLocation"] = _physical(file, line, cwd)
     function = known_function(f.function)
-    if function:
-        location["logicalLocations"] = [{"name": function, "kind": "function"}]
+    if f.cell is not None:
+        # In a notebook's cell: the notebook when the trace knows its file (no region: a
+        # cell's line is no line of the .ipynb file), and the cell as the logical
+        # location, `cell [7]`; never the kernel's temporary name for the cell's code.
+        if notebook:
+            location["physicalLocation"] = {"artifactLocation": artifact_location(notebook, cwd)}
+        location["logicalLocations"] = [{"name": cell_place(f.cell, None), "kind": "module"}]
+    else:
+        if file:
+            location["physicalLocation"] = _physical(file, line, cwd)
+        if function:
+            location["logicalLocations"] = [{"name": function, "kind": "function"}]
     result: dict[str, Any] = {
         "ruleId": f.kind,
         "ruleIndex": rule_index,
         "level": LEVELS.get(f.severity, "warning"),
         "message": {"text": f.message},
-        "properties": {"session": f.session, "event": f.event},
+        "properties": {"session": f.session, "event": f.event,
+                       **({"cell": f.cell, "cellLine": known_line(f.line)}
+                          if f.cell is not None else {})},
     }
     if location:
         result["locations"] = [location]
-    related = [_related(i, r, cwd) for i, r in enumerate(f.related, 1) if known_file(r.file)]
+    related = [_related(i, r, cwd, notebook) for i, r in enumerate(f.related, 1)
+               if known_file(r.file)]
     if related:
         result["relatedLocations"] = related
     return result
@@ -133,6 +158,9 @@ def build_sarif(state: TraceState, findings: list[Finding], *, tool_version: str
     script = state.header.get("script") if isinstance(state.header.get("script"), str) else None
     if script and cwd and not os.path.isabs(script) and not state.header.get("module"):
         script = os.path.join(cwd, script)
+    notebook = state.notebook if state.notebook and state.notebook.endswith(".ipynb") else None
+    if notebook and cwd and not os.path.isabs(notebook):
+        notebook = os.path.join(cwd, notebook)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -141,7 +169,7 @@ def build_sarif(state: TraceState, findings: list[Finding], *, tool_version: str
                 "rules": [_rule(k) for k in kinds],
             }
         },
-        "results": [_result(f, index[f.kind], cwd, script) for f in findings],
+        "results": [_result(f, index[f.kind], cwd, script, notebook) for f in findings],
         "columnKind": "unicodeCodePoints",
     }
     if cwd and os.path.isabs(cwd):

@@ -44,6 +44,24 @@ class Lifecycle:
 
 
 @dataclass
+class CellRun:
+    """One execution of a notebook cell (`cell` events, docs/trace-format.md)."""
+
+    n: int | None  # the execution count, as the notebook shows it ([7]); None: not counted
+    file: str  # the name the kernel compiled the cell under (its call sites carry it)
+    index: int  # the event index of its start
+    ts: int
+    cell_id: str | None = None  # the notebook's id of the cell, when the front-end sent it
+    end_ts: int | None = None
+    ok: bool | None = None  # None: still running (or the kernel died in it)
+    error: str | None = None  # "Type: message" of what the cell raised
+
+    @property
+    def label(self) -> str:
+        return f"cell [{self.n}]" if self.n is not None else "a cell"
+
+
+@dataclass
 class ExitInfo:
     code: int | None = None
     signal: int | None = None
@@ -79,9 +97,18 @@ class TraceState:
     tensorflow: str | None = None
     exit: ExitInfo = field(default_factory=ExitInfo)
     last_ts: int = 0
+    # A notebook's trace: the notebook's path (`notebook` event, or the header's `script`
+    # when the header says `notebook`), and its cell executions in the order they ran.
+    notebook: str | None = None
+    cells: list[CellRun] = field(default_factory=list)
+    cell_files: dict[str, CellRun] = field(default_factory=dict)  # file -> its latest run
+    recording: bool = True  # False after `%tfsess off` (a `recording` event), until `on`
 
     def __post_init__(self) -> None:
         self.runs = RunStore(self.sites, self.summaries)
+        head = self.header if isinstance(self.header, dict) else {}
+        if head.get("notebook") is True and isinstance(head.get("script"), str):
+            self.notebook = head["script"]
 
     @property
     def finished(self) -> bool:
@@ -199,7 +226,52 @@ def _on_site(st: TraceState, ev: dict, index: int, ts: int) -> None:
         if isinstance(f, list) and len(f) >= 3
     )
     sid = _int(ev.get("id"))
-    st.sites[sid] = Site(sid, _str(ev.get("file"), "?"), _int(ev.get("line")), _str(ev.get("func"), "?"), stack)
+    file = _str(ev.get("file"), "?")
+    cell = st.cell_files.get(file)
+    st.sites[sid] = Site(sid, file, _int(ev.get("line")), _str(ev.get("func"), "?"), stack,
+                         cell.n if cell is not None else None)
+
+
+def _on_cell(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    """A notebook cell started (`phase: start`) or finished (`end`) executing."""
+    n = ev.get("n")
+    n = n if isinstance(n, int) and not isinstance(n, bool) else None
+    if ev.get("phase") == "end":
+        for cell in reversed(st.cells):
+            if cell.n == n and cell.end_ts is None:
+                cell.end_ts = ts
+                cell.ok = ev.get("ok") is not False
+                err = ev.get("error")
+                cell.error = err if isinstance(err, str) else None
+                break
+        return
+    file = _str(ev.get("file"))
+    cid = ev.get("id")
+    cell = CellRun(n, file, index, ts, cid if isinstance(cid, str) else None)
+    st.cells.append(cell)
+    if file:
+        st.cell_files[file] = cell
+
+
+def _on_recording(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    st.recording = ev.get("on") is not False
+
+
+def _on_notebook(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    """`tfsess-inspect run NOTEBOOK.ipynb`: the kernel says which notebook it runs. The
+    header is the notebook runner's; what a reader shows as the script (its path, argv,
+    its process) becomes the notebook and the kernel, the runner's pid is kept aside."""
+    path = ev.get("path")
+    if not isinstance(path, str) or not path:
+        return
+    st.notebook = path
+    header = dict(st.header) if isinstance(st.header, dict) else {}
+    kernel = _int(ev.get("pid"))
+    if kernel and header.get("pid") != kernel:
+        header["runner_pid"] = header.get("pid")
+        header["pid"] = kernel
+    header.update(script=path, argv=[path], module=False, notebook=True)
+    st.header = header
 
 
 def _on_fs(st: TraceState, ev: dict, index: int, ts: int) -> None:
@@ -377,6 +449,9 @@ _HANDLERS = {
     "exc": _on_exception,
     "script_end": _on_script_end,
     "end": _on_end,
+    "cell": _on_cell,
+    "notebook": _on_notebook,
+    "recording": _on_recording,
 }
 
 

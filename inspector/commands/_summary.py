@@ -8,7 +8,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from inspector.analysis.memory import format_bytes, session_peak, summary
-from inspector.analysis.model import Finding, SessionInfo, known_file, known_line
+from inspector.analysis.model import Finding, SessionInfo, cell_place, known_file, known_line
 from inspector.analysis.state import TraceState, may_be_missing
 from inspector.tui.text import clean
 
@@ -28,9 +28,12 @@ def _rel(path: str) -> str:
     return clean(rel if not rel.startswith("..") else path)
 
 
-def _place(file: str, line: int) -> str | None:
+def _place(file: str, line: int, cell: int | None = None, notebook: str | None = None) -> str | None:
     """`file:line` (relative when under the working directory), `file` alone when the line
-    is unknown, None when the file is."""
+    is unknown, None when the file is; in a notebook's cell, `NOTEBOOK cell [7], line 3`."""
+    if cell is not None:
+        where = cell_place(cell, line)
+        return f"{_rel(notebook)} {where}" if notebook else where
     known = known_file(file)
     if known is None:
         return None
@@ -130,10 +133,12 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
     _emit(console, head)
     for s in sessions:
         line = Text(f"  {clean(s.label):<24}", style="bold")
-        created = _place(s.created_site.file, s.created_site.line)
+        created = _place(s.created_site.file, s.created_site.line, s.created_site.cell,
+                         state.notebook)
         line.append(f" created {created}" if created else f" created ({NO_PLACE})")
         if s.closed_site is not None:
-            closed = _place(s.closed_site.file, s.closed_site.line)
+            closed = _place(s.closed_site.file, s.closed_site.line, s.closed_site.cell,
+                            state.notebook)
             how = clean(str(s.closed_how))
             if closed:
                 line.append(f", closed {closed} ({how})")
@@ -164,7 +169,7 @@ def print_summary(console: Console, state: TraceState, findings: list[Finding], 
         line = Text("  ")
         line.append(f"{f.severity:<7} ", style=_STYLE.get(f.severity, ""))
         line.append(f"{f.kind}", style="bold")
-        place = _place(f.file, f.line)
+        place = _place(f.file, f.line, f.cell, state.notebook)
         if place:
             line.append(f"  {place}", style="underline")
         else:

@@ -70,10 +70,32 @@ def target_of(args: argparse.Namespace) -> tuple[str, list[str], bool]:
     return args.script_and_args[0], list(args.script_and_args[1:]), False
 
 
+NOTEBOOK_RUNNER = "inspector.integrations.notebook.runner"
+
+
+def notebook_target(target: str, script_args: list[str], python: str) -> tuple[str, list[str]]:
+    """`run NOTEBOOK.ipynb`: the notebook runner as the script (a module), given the
+    notebook; the user's mistakes (no such file, not a notebook, no ipykernel) first."""
+    from inspector.integrations.notebook.check import NotebookError, check_can_run
+
+    if script_args:
+        raise CommandError(f"a notebook takes no arguments: tfsess-inspect run {target}")
+    try:
+        check_can_run(target, python)
+    except NotebookError as exc:
+        raise CommandError(str(exc)) from None
+    return NOTEBOOK_RUNNER, [os.path.abspath(target)]
+
+
 def run(args: argparse.Namespace) -> int:
     target, script_args, as_module = target_of(args)
+    trace_name = (target, as_module)
+    if not as_module and target.lower().endswith(".ipynb"):
+        target, script_args = notebook_target(target, script_args, args.python)
+        as_module = True
     try:
-        check_target(target, as_module, args.python)
+        if trace_name[0] == target:
+            check_target(target, as_module, args.python)
     except LaunchError as exc:
         raise CommandError(str(exc)) from None
     fail_on = getattr(args, "fail_on", None)
@@ -83,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         if args.no_tui:
             raise CommandError("--web serves the live view: it does not go with --no-tui")
         return web.serve(_live_argv(args), f"tfsess-inspect {target}", args.port)
-    trace = args.output or default_trace_path(target, as_module)
+    trace = args.output or default_trace_path(*trace_name)
     if not args.no_tui:
         from inspector.tui import live
 

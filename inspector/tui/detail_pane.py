@@ -10,7 +10,7 @@ from rich.text import Text
 from inspector.analysis.model import Finding, Leaf
 from inspector.analysis.playhead import session_phase
 from inspector.tui.events_table import KIND_NAMES, fmt_dur
-from inspector.tui.places import in_function, place
+from inspector.tui.places import in_function, site_place
 from inspector.tui.text import clean, one_line
 from inspector.tui.text_view import TextView
 from inspector.tui.time_axis import format_size
@@ -59,9 +59,10 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
             as_of is not None and session_phase(sess, as_of) != "closed")
         closed = "open" if still_open else (
             f"closed ({sess.closed_how}) at "
-            f"{place(sess.closed_site.file, sess.closed_site.line, os.path.basename)}"
+            f"{site_place(sess.closed_site.file, sess.closed_site.line, sess.closed_site.cell, os.path.basename)}"
             if sess.closed_site else f"closed ({sess.closed_how})")
-        created = place(sess.created_site.file, sess.created_site.line, os.path.basename)
+        created = site_place(sess.created_site.file, sess.created_site.line,
+                             sess.created_site.cell, os.path.basename)
         field("session", f"{sess.label}  created at {created}, {closed}")
         if sess.target:
             field("target", sess.target)
@@ -69,7 +70,8 @@ def describe(view: TraceView, info: EventInfo, finding: Finding | None, cwd: str
             field(f"devices {len(sess.devices)}",
                   Text("\n".join(one_line(f"{n} ({t})") for n, t, _ in sess.devices)))
     site = info.site
-    field("site", place(site.file, site.line, lambda f: _rel(f, cwd)) + in_function(site.function))
+    field("site", site_place(site.file, site.line, site.cell, lambda f: _rel(f, cwd))
+          + in_function(site.function))
     if info.run is not None:
         run = info.run
         field("duration", fmt_dur(run.dur))

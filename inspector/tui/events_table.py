@@ -17,6 +17,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
+from inspector.analysis.model import cell_place
 from inspector.tui._textual_compat import QuietVirtualSize, base_styled
 from inspector.tui.text import one_line
 from inspector.tui.view import EventInfo, TraceView
@@ -285,7 +286,8 @@ class EventsTable(QuietVirtualSize, can_focus=True):
         text.append(kind, kind_style)
         text.append(" ")
         site = info.site
-        where = f"{os.path.basename(site.file)}:{site.line}" if site.line else "?"
+        where = cell_place(site.cell, site.line) if site.cell is not None else (
+            f"{os.path.basename(site.file)}:{site.line}" if site.line else "?")
         where = one_line(where)
         if len(where) > site_w:  # keep the line number: cut the file name's start
             where = "…" + where[len(where) - site_w + 1:]

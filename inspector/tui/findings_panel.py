@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from inspector.analysis.model import Finding
+from inspector.analysis.model import Finding, cell_place
 from inspector.tui._textual_compat import QuietVirtualSize
 from inspector.tui.text import one_line
 
@@ -23,7 +23,8 @@ def finding_prompt(f: Finding) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{SEVERITY_ICON.get(f.severity, '•')} ", SEVERITY_STYLE.get(f.severity, ""))
     text.append(one_line(f.kind), SEVERITY_STYLE.get(f.severity, ""))
-    where = f"{os.path.basename(f.file)}:{f.line}" if f.line else "?"
+    where = cell_place(f.cell, f.line) if f.cell is not None else (
+        f"{os.path.basename(f.file)}:{f.line}" if f.line else "?")
     text.append(f"  {one_line(where)}", "bold")
     text.append(f"  #{f.session}" if f.session else "", "dim")
     return text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from inspector.analysis.model import known_file, known_function, known_line
+from inspector.analysis.model import cell_place, known_file, known_function, known_line
 
 # The text report's words (inspector/commands/_summary.py NO_PLACE): the app says the same.
 NO_PLACE = "no line of the script on the stack"
@@ -19,6 +19,15 @@ def place(file: str | None, line: int | None, shown: Callable[[str], str] = str)
         return NO_PLACE
     number = known_line(line)
     return f"{shown(known)}:{number}" if number is not None else shown(known)
+
+
+def site_place(file: str | None, line: int | None, cell: int | None,
+               shown: Callable[[str], str] = str) -> str:
+    """A place in a notebook's cell as the notebook says it (`cell [7], line 3`, never the
+    kernel's name for the cell's code), any other place as `place` does."""
+    if cell is not None:
+        return cell_place(cell, line)
+    return place(file, line, shown)
 
 
 def in_function(function: str | None) -> str:

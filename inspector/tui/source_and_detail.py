@@ -14,7 +14,7 @@ from inspector.analysis.script_failure import ScriptFailure
 from inspector.tui.detail_pane import DetailPane, describe
 from inspector.tui.findings_panel import SEVERITY_ICON, FindingsPanel
 from inspector.tui.mounted import while_mounted
-from inspector.tui.places import in_function, place
+from inspector.tui.places import in_function, site_place
 from inspector.tui.source_marks import marks_for
 from inspector.tui.source_pane import SourcePane, read_from_disk
 from inspector.tui.text import clean, one_line
@@ -57,9 +57,9 @@ class SourceAndDetail:
     def _show_source(self, info, finding: Finding | None) -> None:
         st = self.view.state
         sess = st.sessions.get(info.session)
-        file, line = info.site.file, info.site.line
+        file, line, cell = info.site.file, info.site.line, info.site.cell
         if finding is not None:
-            file, line = finding.file, finding.line
+            file, line, cell = finding.file, finding.line, finding.cell
         as_of = info.index if self.playhead is not None else None
         marks = marks_for(sess, finding, file, line, as_of)
         code, rel = self._source_of(file)
@@ -68,10 +68,10 @@ class SourceAndDetail:
             icon = SEVERITY_ICON.get(finding.severity, "•")
             title.append(f"{icon} {finding.kind}", "bold red" if finding.severity == "error"
                          else "bold yellow")
-            title.append(f"  {one_line(place(file, line, lambda _: rel))}\n", "bold")
+            title.append(f"  {one_line(site_place(file, line, cell, lambda _: rel))}\n", "bold")
             title.append(clean(finding.message))
         else:
-            title.append(one_line(place(file, line, lambda _: rel)), "bold")
+            title.append(one_line(site_place(file, line, cell, lambda _: rel)), "bold")
             if in_function(info.site.function):
                 title.append(f"  {one_line(in_function(info.site.function).lstrip())}", "dim")
             if info.run is not None and not info.run.ok:

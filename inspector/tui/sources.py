@@ -90,6 +90,16 @@ class TraceFile:
     def wait(self, timeout: float | None = None) -> int | None:
         return None
 
+    def notes(self, state: Any) -> list[str]:
+        """What the status line adds about the trace's writer (tui/follow.py: how long
+        it has been quiet)."""
+        return []
+
+    def elapsed(self, state: Any) -> float | None:
+        """Seconds the writer has been running, when the source knows better than the
+        app's own clock (a trace opened long after its writer started)."""
+        return None
+
 
 class LiveScript(TraceFile):
     """Run a script under the agent and follow the trace it writes."""

@@ -40,7 +40,9 @@ class StatusWords:
         if self.exited and code is None:
             code = self.exit_code
         if state in ("starting", "running"):
-            seconds = self.clock() - self._started
+            seconds = self.source.elapsed(st)
+            if seconds is None:
+                seconds = self.clock() - self._started
         elif st is not None:
             seconds = (st.exit.end_ts or st.last_ts) / 1e9
         title = self.source.title
@@ -67,6 +69,8 @@ class StatusWords:
             extra[health:health] = self._playhead_words()
         if self.disk_note:
             extra.append(self.disk_note)
+        if state == "running":
+            extra.extend(self.source.notes(st))
         findings = self.view.findings
         failure = script_failure(st) if st is not None else None
         self._q(StatusBar).show(

@@ -1,4 +1,6 @@
-"""The timeline: one lane per session, a bar from creation to close, a tick per run.
+"""The timeline: one lane per session, a bar from creation to close, a tick per run;
+in a notebook's trace, a lane of cell executions under them (each by its count, a re-run
+of a cell marked `↺`, a cell that raised in the error style).
 
 Ticks are looked up per screen column with bisect in each session's sorted run
 times, so drawing costs O(width · log runs), whatever the number of runs.
@@ -21,6 +23,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from inspector.analysis.cells import rerun_of
 from inspector.analysis.playhead import session_phase
 from inspector.tui._textual_compat import base_styled
 from inspector.tui.text import one_line
@@ -51,6 +54,7 @@ class Timeline(Widget, can_focus=True):
         "timeline--marker",
         "timeline--closed",
         "timeline--memory",
+        "timeline--cell",
     }
 
     DEFAULT_CSS = """
@@ -71,6 +75,7 @@ class Timeline(Widget, can_focus=True):
     Timeline > .timeline--marker { color: $warning; text-style: bold; }
     Timeline > .timeline--closed { color: $error; }
     Timeline > .timeline--memory { color: $primary-lighten-2; }
+    Timeline > .timeline--cell { color: $accent; }
     """
 
     BINDINGS = [
@@ -97,10 +102,14 @@ class Timeline(Widget, can_focus=True):
         return self.content_rows()
 
     def content_rows(self) -> int:
-        """Lanes, memory series and the axis: the height the timeline asks for."""
+        """Lanes, the cells lane, memory series and the axis: the height the timeline asks for."""
         st = self.view.state
         lanes = len(st.user_sessions()) if st else 0
-        return max(1, lanes) + len(self.memory_keys()) + 1
+        return max(1, lanes) + self.cell_rows() + len(self.memory_keys()) + 1
+
+    def cell_rows(self) -> int:
+        """1 when the trace is a notebook's with cell executions (their lane), else 0."""
+        return 1 if getattr(self.view.state, "cells", None) else 0
 
     def memory_keys(self) -> list[tuple[str, str]]:
         """The device-memory series drawn under the lanes (once `mem` events exist):
@@ -132,6 +141,9 @@ class Timeline(Widget, can_focus=True):
             hi = max(hi, st.lifecycle[-1].ts)
         if any(s.closed_ts is None for s in sessions):
             hi = max(hi, end)
+        if st.cells:  # a notebook: every cell execution in view, those before a session too
+            lo = min(lo, float(st.cells[0].ts))
+            hi = max(hi, float(st.cells[-1].ts))
         pad = max((hi - lo) * 0.04, MIN_SPAN_NS)
         return max(0.0, lo - pad), hi + pad
 
@@ -229,11 +241,15 @@ class Timeline(Widget, can_focus=True):
         if y < shown:
             return self._lane(sessions[first + y], label_w, lane_w, start, per_col, base, width,
                               hidden=len(sessions) - shown if y == shown - 1 else 0)
+        cells = self.cell_rows()
+        if cells and y == max(1, shown):
+            return self._cells(label_w, lane_w, start, per_col, base, width)
         mem = self.memory_keys()
-        if max(1, shown) <= y < max(1, shown) + len(mem):
-            key = mem[y - max(1, shown)]
+        top = max(1, shown) + cells
+        if top <= y < top + len(mem):
+            key = mem[y - top]
             return self._memory(key, label_w, lane_w, start, per_col, base, width)
-        if y == max(1, shown) + len(mem):
+        if y == top + len(mem):
             return self._axis(label_w, lane_w, start, end, base, width)
         if not sessions and y == 0:
             text = Text(f" {self.no_sessions}", self.get_component_rich_style("timeline--axis"))
@@ -243,14 +259,49 @@ class Timeline(Widget, can_focus=True):
     def lanes_shown(self, sessions) -> tuple[int, int]:
         """(how many lanes fit above the axis, index of the first): with more sessions
         than rows, the lanes scroll to keep the selected (or filtered) session."""
-        rows = max(1, self.size.height - 1 - len(self.memory_keys())) if self.size.height \
-            else len(sessions)
+        rows = max(1, self.size.height - 1 - self.cell_rows() - len(self.memory_keys())) \
+            if self.size.height else len(sessions)
         if len(sessions) <= rows:
             return len(sessions), 0
         want = self.session_filter or self.selected_session
         ids = [s.id for s in sessions]
         first = min(ids.index(want), len(ids) - rows) if want in ids else 0
         return rows, max(0, first)
+
+    def _cells(self, label_w, lane_w, start, per_col, base, width) -> Strip:
+        """The notebook's cell executions: each by its execution count at the time it
+        started (`↺` before a re-run of a cell that ran before: out of order at a
+        glance); a cell that raised in the error style; `·` where counts would overlap."""
+        st = self.view.state
+        style = self.get_component_rich_style
+        upto = self.playhead[1] if self.playhead is not None else None
+        label = Text(no_wrap=True, overflow="ellipsis")
+        n = len(st.cells)
+        label.append(f"  cells  {n} execution{'s' if n != 1 else ''}", style("timeline--label"))
+        label.truncate(label_w, pad=True)
+        chars = [" "] * lane_w
+        styles: list[Style | None] = [None] * lane_w
+        plain, rerun, failed = (_fg(style("timeline--cell")), _fg(style("timeline--marker")),
+                                _fg(style("timeline--error")))
+        for cell in st.cells:
+            if upto is not None and cell.ts > upto:
+                break
+            c = self._col(cell.ts, start, per_col)
+            if not 0 <= c < lane_w:
+                continue
+            again = rerun_of(st, cell) is not None
+            mark = ("↺" if again else "") + (str(cell.n) if cell.n is not None else "•")
+            look = failed if cell.ok is False else (rerun if again else plain)
+            if (c + len(mark) <= lane_w and (c == 0 or chars[c - 1] == " ")
+                    and all(ch == " " for ch in chars[c:c + len(mark) + 1])):  # (never "34")
+                chars[c:c + len(mark)] = list(mark)
+                styles[c:c + len(mark)] = [look] * len(mark)
+            elif chars[c] == " ":
+                chars[c], styles[c] = "·", look
+        segs = list(label.render(self.app.console))
+        segs.append(Segment(" "))
+        segs += [Segment(ch, st_) for ch, st_ in zip(chars, styles, strict=True)]
+        return base_styled(segs, base, width)
 
     def _memory(self, key, label_w, lane_w, start, per_col, base, width) -> Strip:
         """A sparkline of the bytes in use: per column the most in use during it (a
@@ -303,7 +354,9 @@ class Timeline(Widget, can_focus=True):
         where = ""
         if sess.created_site.line:
             where = f"line {sess.created_site.line}"
-            if len(f"{sess.kind} #{sess.id} {where}") > label_w - 2:
+            if sess.created_site.cell is not None:  # a notebook: the cell that made it
+                where = f"cell [{sess.created_site.cell}]"
+            elif len(f"{sess.kind} #{sess.id} {where}") > label_w - 2:
                 where = f":{sess.created_site.line}"
         name = f"{sess.kind} #{sess.id}"
         if sess.pid != (self.view.state.header.get("pid") if self.view.state else sess.pid):

@@ -9,15 +9,20 @@ import sys as _sys
 _HERE = _os.path.dirname(_os.path.abspath(__file__))
 
 
-def _tfsess_inspect_start() -> None:
+def _tfsess_inspect_start(job: bool = False) -> None:
     parent = _os.path.dirname(_os.path.dirname(_os.path.dirname(_HERE)))  # holds `inspector`
     added = parent not in _sys.path
     if added:
         _sys.path.append(parent)
     try:
-        from inspector.agent.children import start_child
+        if job:  # TFSESS_INSPECT_TRACE: a process started by something else (agent/job.py)
+            from inspector.agent.job import start_job
 
-        start_child()
+            start_job()
+        else:
+            from inspector.agent.children import start_child
+
+            start_child()
     except Exception:
         pass
     finally:
@@ -61,6 +66,9 @@ try:
         # run gives (PYTHONPATH still carries it to grandchildren).
         _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != _HERE]
         _sys.meta_path.insert(0, _TfsessInspectWaiter())
+    elif _os.environ.get("TFSESS_INSPECT_TRACE") and _sys.version_info >= (3, 10):  # noqa: UP036
+        _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != _HERE]
+        _tfsess_inspect_start(job=True)
 except Exception:
     pass
 _tfsess_inspect_chain()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from inspector.analysis.model import Finding, Related, Run, SessionInfo, Site
+from inspector.analysis.model import Finding, Related, Run, SessionInfo, Site, cell_place
 
 CALLS = {
     "run": "sess.run()",
@@ -31,11 +31,13 @@ def call(run: Run) -> str:
 def at(site: Site | None) -> str:
     if site is None or not site.line:
         return "an unknown line"
+    if site.cell is not None:
+        return cell_place(site.cell, site.line)
     return f"{os.path.basename(site.file)}:{site.line}"
 
 
 def created(sess: SessionInfo) -> Related:
-    return Related("created", sess.created_site.file, sess.created_site.line)
+    return Related.at("created", sess.created_site)
 
 
 def finding_at_run(kind: str, severity: str, run: Run, message: str, related: list[Related]) -> Finding:
@@ -49,6 +51,7 @@ def finding_at_run(kind: str, severity: str, run: Run, message: str, related: li
         message=message,
         related=related,
         event=run.index,
+        cell=run.site.cell,
     )
 
 

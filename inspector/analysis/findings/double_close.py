@@ -21,7 +21,8 @@ def find_double_closes(state: TraceState) -> list[Finding]:
                    f"{at(first)}. Harmless, but only one place should own the session's lifetime.")
         related = [created(sess)]
         if first is not None:
-            related.append(Related("closed", first.file, first.line, sess.closed_how))
+            related.append(Related.at("closed", first, sess.closed_how))
         found.append(Finding("double-close", "info", item.site.file, item.site.line,
-                             item.site.function, sess.id, message, related, item.index))
+                             item.site.function, sess.id, message, related, item.index,
+                             cell=item.site.cell))
     return found

@@ -25,7 +25,7 @@ def find_no_default_session(state: TraceState) -> list[Finding]:
             what = "its `with ... as_default()` block ended" if ended.how == "as_default" else (
                 "its `with` block ended" if ended.how == "with" else "it was closed")
             message += f": {label} stopped being the default at {at(ended.site)} when {what}"
-            related.append(Related("default-ended", ended.site.file, ended.site.line, ended.how))
+            related.append(Related.at("default-ended", ended.site, ended.how))
         message += (". Fix: evaluate inside `with sess.as_default():` (or the session's `with` block), "
                     "or pass the session explicitly: `t.eval(session=sess)` / `sess.run(t)`.")
         found.append(finding_at_run("no-default-session", "error", run, message, related))

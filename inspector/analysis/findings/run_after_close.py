@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inspector.analysis.cells import closed_out_of_order
 from inspector.analysis.findings._words import (
     CLOSED_BY,
     at,
@@ -30,11 +31,15 @@ def find_runs_after_close(state: TraceState) -> list[Finding]:
         )
         if run.msg:
             message += f" TensorFlow said: {run.exc}: {run.msg}"
+        story = closed_out_of_order(state, run.site, sess.created_site, site, sess.closed_event,
+                                    "reset" if how == "reset" else "closed")
+        if story:
+            message += " " + story
         message += " " + _fix(how, sess.kind)
         related = [created(sess)]
         if site is not None:
-            related.append(Related("closed", site.file, site.line, how))
-        related += [Related("entered", s.file, s.line, h) for _, s, h in sess.entered[:1]]
+            related.append(Related.at("closed", site, how))
+        related += [Related.at("entered", s, h) for _, s, h in sess.entered[:1]]
         found.append(finding_at_run("run-after-close", "error", run, message, related))
     return first_per_place(found)
 
