@@ -5,9 +5,10 @@ of a cell marked `↺`, a cell that raised in the error style).
 Ticks are looked up per screen column with bisect in each session's sorted run
 times, so drawing costs O(width · log runs), whatever the number of runs.
 
-One widget, kept in one piece (~420 lines): its rows (lanes, memory, axis) are drawn from
-one zoom window and one set of component styles, and its keys, clicks and `reveal` move
-that window; the tick spacing and labels, which need none of it, are in time_axis.py.
+One widget, kept in one piece (~490 lines): its rows (lanes, cells, memory, axis) are
+drawn from one zoom window, one playhead and one set of component styles, and its keys,
+clicks and `reveal` move that window; the tick spacing and labels, which need none of
+it, are in time_axis.py, and which cell run is a re-run in analysis/cells.py.
 """
 
 from __future__ import annotations
