@@ -47,7 +47,7 @@ def _looks_like_trace(path: str) -> bool:
 
 
 def _run_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = argparse.ArgumentParser(prog="tfsess-inspect run", add_help=False)
     run_cmd.add_arguments(parser)
     return parser
 
@@ -127,7 +127,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if module_args is not None:
         args.script_and_args = module_args
+    elif getattr(args, "command", None) == "run":
+        _options_after_notebook(args)
     return args
+
+
+def _options_after_notebook(args: argparse.Namespace) -> None:
+    """A notebook takes no arguments, so what follows one is the inspector's own
+    options: `run --no-tui notebook.ipynb --fail-on error` is `run --no-tui --fail-on
+    error notebook.ipynb`. Words that are no option stay, and `run` says so."""
+    words = list(getattr(args, "script_and_args", None) or [])
+    if len(words) < 2 or not words[0].lower().endswith(".ipynb"):
+        return
+    _, unknown = _run_parser().parse_known_args(words[1:], namespace=args)
+    args.script_and_args = [words[0], *(args.script_and_args or []), *unknown]
 
 
 def main(argv: list[str] | None = None) -> int:

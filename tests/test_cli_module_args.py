@@ -75,3 +75,18 @@ def test_everything_after_the_module_is_the_modules(argv, module, module_args):
 def test_the_script_keeps_its_arguments_that_look_like_options():
     args = cli.parse_args(["run", "--no-tui", "x.py", "-m", "y", "-q"])
     assert (args.module, args.script_and_args) == (None, ["x.py", "-m", "y", "-q"])
+
+
+def test_options_after_a_notebook_are_the_inspectors_own():
+    """A notebook takes no arguments: `run --no-tui nb.ipynb --fail-on error` (the README's
+    CI line) gives --fail-on to tfsess-inspect; after a script, the same words stay the
+    script's."""
+    parse_args = cli.parse_args
+    args = parse_args(["run", "--no-tui", "nb.ipynb", "--fail-on", "error", "-o", "t.jsonl"])
+    assert (args.fail_on, args.output, args.script_and_args) == ("error", "t.jsonl", ["nb.ipynb"])
+    args = parse_args(["--no-tui", "nb.ipynb", "--fail-on", "warning"])
+    assert (args.command, args.fail_on, args.script_and_args) == ("run", "warning", ["nb.ipynb"])
+    args = parse_args(["run", "nb.ipynb", "--fail-on", "error", "stray"])
+    assert args.script_and_args == ["nb.ipynb", "stray"]  # `run` then says it takes none
+    args = parse_args(["run", "--no-tui", "train.py", "--fail-on", "error"])
+    assert (args.fail_on, args.script_and_args) == (None, ["train.py", "--fail-on", "error"])
