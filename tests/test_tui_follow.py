@@ -15,6 +15,7 @@ from pathlib import Path
 from inspector.tui.app import InspectorApp
 from inspector.tui.findings_panel import FindingsPanel
 from inspector.tui.follow import FollowedTrace
+from inspector.tui.key_footer import KeyFooter
 from inspector.tui.sources import TraceFile
 from inspector.tui.timeline import Timeline
 from tests.helpers import ENV, REPO
@@ -78,6 +79,13 @@ def test_follow_shows_a_job_as_it_runs_goes_quiet_and_exits(tmp_path):
                 assert status(app).lstrip().startswith("running")
                 assert "job.py" in status(app) and "no news" not in status(app)
                 assert app.footer_mode == "live"
+                # ctrl+c stops nothing of someone else's: the footer says what it does
+                def footer_words() -> dict[str, str]:
+                    return {k.key: k.description
+                            for k in app.query_one(KeyFooter).query("FooterKey")}
+
+                await wait_for(pilot, lambda: "ctrl+c" in footer_words(), timeout=10)
+                assert footer_words()["ctrl+c"] == "Quit", footer_words()
 
                 # The job waits: its trace stops growing. Said as news that stopped,
                 # never as a hang (the clock moves on until the note shows).

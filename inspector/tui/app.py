@@ -172,6 +172,12 @@ class InspectorApp(TraceFeed, Playback, Selection, SourceAndDetail, Filters, Sta
             return modes.LIVE
         return modes.POST_MORTEM
 
+    @property
+    def footer_words(self) -> dict[str, str]:
+        """Other words for some keys: a followed trace's writer is not ours to stop, so
+        ctrl+c only closes the app (leaving.py)."""
+        return modes.FOLLOW_WORDS if getattr(self.source, "owns_no_script", False) else {}
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in self.REPLAY_ACTIONS and self.playhead is None:
             if self._post_mortem_ready():

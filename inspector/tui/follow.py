@@ -19,6 +19,7 @@ class FollowedTrace(TraceFile):
     """A growing trace written by a process of someone else's."""
 
     live = True  # the live view's ways: follow new events, the now-line, findings as they come
+    owns_no_script = True  # ctrl+c and q close the app and nothing else (the footer says so)
 
     def __init__(self, path: str, clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time) -> None:

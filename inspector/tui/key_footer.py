@@ -24,7 +24,8 @@ def shown_bindings(screen: Screen) -> list[tuple[Binding, bool, str]]:
             apps.append((binding, enabled, tooltip))
         elif binding.show:
             own.append((binding, enabled, tooltip))
-    return own + (footer_bindings(mode, apps) if mode is not None else [])
+    words = getattr(app, "footer_words", None)
+    return own + (footer_bindings(mode, apps, words) if mode is not None else [])
 
 
 class KeyFooter(Footer):

@@ -70,15 +70,20 @@ def mode_of(action: str) -> str | None:
     return None
 
 
-def footer_bindings(mode: str, app_bindings: Iterable[tuple[Binding, bool, str]]
-                    ) -> list[tuple[Binding, bool, str]]:
+# A trace another process writes (`tfsess-inspect follow`): no script of ours to stop.
+FOLLOW_WORDS = {"interrupt": "Quit"}
+
+
+def footer_bindings(mode: str, app_bindings: Iterable[tuple[Binding, bool, str]],
+                    words_for: dict[str, str] | None = None) -> list[tuple[Binding, bool, str]]:
     """The app's (binding, enabled, tooltip) to show in `mode`'s footer, in its order,
-    with the footer's words."""
+    with the footer's words (`words_for`: other words for some actions)."""
     order = {action: i for i, action in enumerate(FOOTER[mode])}
     chosen = {}
     for binding, enabled, tooltip in app_bindings:
         if binding.action in order and binding.action not in chosen:
-            words = FOOTER_WORDS.get(binding.action, binding.description)
+            words = (words_for or {}).get(binding.action) or \
+                FOOTER_WORDS.get(binding.action, binding.description)
             chosen[binding.action] = (Binding(binding.key, binding.action, words,
                                               key_display=binding.key_display), enabled,
                                       tooltip or binding.description)
