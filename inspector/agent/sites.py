@@ -47,25 +47,23 @@ class CallSites:
             return 0
         return self.site_from(f)
 
-    def site_from(self, f: Any) -> int:
+    def _user_frame(self, f: Any) -> Any:
+        """`f` or the first frame out from it that is the script's (None: none is)."""
         libs = self._code_is_lib
         while f is not None:
             r = libs.get(id(f.f_code))
             if r is None:
                 r = self._is_lib(f.f_code)
             if not r:
-                break
+                return f
             f = f.f_back
+        return None
+
+    def site_from(self, f: Any) -> int:
+        f = self._user_frame(f)
         if f is None:
             return 0
-        p = f.f_back
-        while p is not None:
-            r = libs.get(id(p.f_code))
-            if r is None:
-                r = self._is_lib(p.f_code)
-            if not r:
-                break
-            p = p.f_back
+        p = self._user_frame(f.f_back)
         # Ids are safe keys: _is_lib has kept every code object seen here alive.
         key = (id(f.f_code), f.f_lasti, 0, 0) if p is None else (id(f.f_code), f.f_lasti, id(p.f_code), p.f_lasti)
         sid = self._sites.get(key)
