@@ -62,6 +62,8 @@ WATCHED: dict[str, Watch] = {
     "Session.__exit__": Watch((SESSION,), (), "closes at the end of a `with` block are "
                               "recorded as explicit closes"),
     "Session.reset": Watch((SESSION,), ("run-after-close",), "closes by reset are not recorded"),
+    "ops.reset_default_graph": Watch((OPS,), ("graph-mismatch",), "default-graph resets are "
+                                     "not recorded (a graph-mismatch finding cannot name them)"),
     "Tensor.eval": Watch((TENSOR, OPS), _EVAL),
     "Operation.run": Watch((OPS,), _EVAL),
     "SparseTensor.eval": Watch((SPARSE,), _EVAL),
@@ -206,6 +208,10 @@ def patch_ops_module(mod: Any) -> None:
             watched.add(what)
         else:
             unwatched(what)
+    # Before `tf.compat.v1` imports it by name (the import hook patches ops first).
+    _set(mod, "reset_default_graph",
+         lambda f: sessions.wrap_reset_default_graph(f, getattr(mod, "get_default_graph", None)),
+         "ops.reset_default_graph")
     # TensorFlow 2.12 and 2.13 define Tensor here (later ones in tensor.py, which ops
     # imports first: then this is the same class, already wrapped, or absent).
     tensor_cls = getattr(mod, "Tensor", None)
