@@ -77,6 +77,12 @@ _OPS = '''
 def get_default_session():
     return None
 
+def get_default_graph():
+    return None
+
+def reset_default_graph():
+    pass
+
 class _EagerTensorBase:
     pass
 
@@ -209,3 +215,13 @@ def test_a_missing_object_the_wrappers_read_is_said_too(tmp_path):
         ("ops._EagerTensorBase", ["eager-in-session"])]
     assert sorted((f.kind, f.line) for f in findings) == [("no-default-session", 3),
                                                           ("no-default-session", 7)]
+
+
+def test_a_release_without_reset_default_graph_says_graph_mismatch_may_miss_its_story(tmp_path):
+    LAYOUTS["no reset_default_graph"] = {**LAYOUTS["tensor"], "framework/ops.py": (
+        "from tensorflow.python.framework import tensor as _t\n"
+        + _OPS.replace("def reset_default_graph():\n    pass\n", ""))}
+    p, events, state, findings = _stand_in(tmp_path, "no reset_default_graph")
+    assert [(w["unwatched"], w["findings"]) for w in events if w["ev"] == "warn"] == [
+        ("ops.reset_default_graph", ["graph-mismatch"])]
+    assert p.stderr.count("this TensorFlow has no ops.reset_default_graph") == 1

@@ -369,3 +369,41 @@ def test_only_cells_run_out_of_order_get_the_re_run_story():
                           (6, "use")])
     assert len(in_order) == 2 and not any("re-runs" in m for m in in_order)
     assert "at cell [6], line 1 used Session #2" in in_order[1]
+
+
+# -- a default-graph reset in a cell executed after the session's cell -----------------------
+RESET_CELLS = [
+    "import tensorflow as tf\ntf.compat.v1.disable_eager_execution()",
+    "tf.compat.v1.reset_default_graph()\nx = tf.constant(1.0) * 2",
+    "sess = tf.compat.v1.Session()",
+    "try:\n    sess.run(x)\nexcept Exception as e:\n    print(type(e).__name__)",
+]
+
+
+@pytest.mark.parametrize("load_after_tf", [False, True], ids=["ext-first", "ext-after-import"])
+def test_a_graph_reset_after_the_session_cell_is_named_by_the_graph_mismatch(tmp_path, load_after_tf):
+    """Cells 1, 2, 3, then 2 again (its reset leaves the session on the old graph), then 4:
+    the finding names the reset cell, the session's cell and what to re-run. With the
+    extension loaded after `import tensorflow` too (tf.compat.v1 then holds the original)."""
+    trace = tmp_path / "reset.jsonl"
+    k = Kernel(tmp_path, trace)
+    try:
+        counts = []
+        if load_after_tf:
+            counts.append(k.execute(RESET_CELLS[0])["count"])
+        k.execute("%load_ext inspector.notebook", silent=True)
+        counts += [k.execute(RESET_CELLS[i])["count"] for i in (0, 1, 2, 1)[len(counts):]]
+        last = k.execute(RESET_CELLS[3])
+    finally:
+        k.close()
+    assert counts == [1, 2, 3, 4] and last["count"] == 5
+    assert last["stdout"] == "ValueError\n"  # the script sees TensorFlow's own exception
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    resets = [e for e in events if e["ev"] == "graph_reset"]
+    assert len(resets) == 2 and all(isinstance(e["graph"], int) and e["graph"] > 0 for e in resets)
+    (finding,) = [f for f in report_json(trace)["findings"] if f["kind"] == "graph-mismatch"]
+    assert finding["cell"] == 5
+    assert ("Cell [4] reset the default graph after cell [3] created Session #1 on the old one: "
+            "the tensors cell [5] runs are on the new graph. Re-run cell [3] after the reset "
+            "(it makes a session on the new graph), or build the graph and the session in one "
+            "cell") in finding["message"]

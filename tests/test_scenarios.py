@@ -61,6 +61,19 @@ def test_scenario_closes_and_runs_are_recorded(name, scenario_runs):
     assert sorted(actual) == expected
 
 
+def test_a_default_graph_reset_is_named_by_the_graph_mismatch_it_caused(scenario_runs):
+    script = SCENARIOS / "graph_mismatch_after_reset.py"
+    trace = scenario_runs[script.stem][1].trace
+    _, findings = _analyse(trace)
+    (finding,) = [f for f in findings if f.kind == "graph-mismatch"]
+    assert ("The default graph was reset at graph_mismatch_after_reset.py:31, after Session #1 "
+            "was created: tensors built since are on the new graph") in finding.message
+    # One event per call; the refused one (inside a graph's `with`) says why, names no graph.
+    resets = [e for e in read_trace(str(trace)).events if e["ev"] == "graph_reset"]
+    assert [e["error"].split(":")[0] for e in resets if "error" in e] == ["AssertionError"]
+    assert len(resets) == 2 and "graph" not in resets[0] and resets[1]["graph"] > 0
+
+
 def test_tensorflow_log_lines_of_every_release_are_left_out_of_the_comparison():
     # TF 2.13-2.16 log through tsl with a wall-clock time: two runs never print the same line.
     plain = ("2026-12-07 13:45:20.116971: E external/local_xla/xla/stream_executor/cuda/cuda_dnn.cc:9261]"

@@ -62,6 +62,8 @@ WATCHED: dict[str, Watch] = {
     "Session.__exit__": Watch((SESSION,), (), "closes at the end of a `with` block are "
                               "recorded as explicit closes"),
     "Session.reset": Watch((SESSION,), ("run-after-close",), "closes by reset are not recorded"),
+    "ops.reset_default_graph": Watch((OPS,), ("graph-mismatch",), "default-graph resets are "
+                                     "not recorded (a graph-mismatch finding cannot name them)"),
     "Tensor.eval": Watch((TENSOR, OPS), _EVAL),
     "Operation.run": Watch((OPS,), _EVAL),
     "SparseTensor.eval": Watch((SPARSE,), _EVAL),
@@ -206,6 +208,7 @@ def patch_ops_module(mod: Any) -> None:
             watched.add(what)
         else:
             unwatched(what)
+    _patch_reset_default_graph(mod)
     # TensorFlow 2.12 and 2.13 define Tensor here (later ones in tensor.py, which ops
     # imports first: then this is the same class, already wrapped, or absent).
     tensor_cls = getattr(mod, "Tensor", None)
@@ -215,6 +218,23 @@ def patch_ops_module(mod: Any) -> None:
         _set(mod.Operation, "run", _run_wrapper("operation-run", runs.EVAL), "Operation.run")
     if TF.eager_base is not None and "eval" in TF.eager_base.__dict__:
         _set(TF.eager_base, "eval", _run_wrapper("eval", runs.EVAL), "EagerTensor.eval")
+
+
+def _patch_reset_default_graph(mod: Any) -> None:
+    """`tf.compat.v1` binds the function by name when it is imported: patched with ops
+    (by the import hook) it binds the wrapper; patched later (`%load_ext` after `import
+    tensorflow`), the API modules that already hold the original get the wrapper too."""
+    original = mod.__dict__.get("reset_default_graph")
+    _set(mod, "reset_default_graph",
+         lambda f: sessions.wrap_reset_default_graph(f, getattr(mod, "get_default_graph", None)),
+         "ops.reset_default_graph")
+    wrapper = mod.__dict__.get("reset_default_graph")
+    if original is None or wrapper is original:
+        return
+    for name, api in list(sys.modules.items()):
+        if name.startswith("tensorflow._api.") and getattr(api, "__dict__", {}).get(
+                "reset_default_graph") is original:
+            api.reset_default_graph = wrapper
 
 
 def patch_sparse_tensor_module(mod: Any) -> None:

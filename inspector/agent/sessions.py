@@ -270,6 +270,37 @@ def wrap_reset(original: Callable) -> Callable:
     return reset
 
 
+def wrap_reset_default_graph(original: Callable, get_default_graph: Callable | None) -> Callable:
+    """`reset_default_graph()`: one `graph_reset` event per call, with the id of the new
+    default graph (asking for it only makes now the graph TensorFlow would make at its next
+    use, the same object). A call that raised (a graph still open in a `with` block) is
+    recorded with its error and changed nothing."""
+
+    @functools.wraps(original)
+    def reset_default_graph(*args, **kwargs):
+        rec = _rec()
+        error = None
+        try:
+            return original(*args, **kwargs)
+        except BaseException as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            raise
+        finally:
+            if rec is not None:
+                try:
+                    fields: dict[str, Any] = {"ts": rec.now(), "site": rec.site_id(),
+                                              "th": rec.thread_id()}
+                    if error is not None:
+                        fields["error"] = error
+                    elif get_default_graph is not None:
+                        fields["graph"] = graph_id(get_default_graph())
+                    rec.emit_event(fmt.GRAPH_RESET, **fields)
+                except Exception:
+                    pass
+
+    return reset_default_graph
+
+
 def wrap_monitored_init(original: Callable) -> Callable:
     @functools.wraps(original)
     def __init__(self, *args, **kwargs):

@@ -25,6 +25,7 @@ from inspector.analysis.output import Output  # noqa: F401 (re-exported)
 from inspector.analysis.trace_state import (  # noqa: F401
     CellRun,
     ExitInfo,
+    GraphReset,
     Lifecycle,
     Source,
     TraceState,
@@ -247,6 +248,12 @@ def _on_reset(st: TraceState, ev: dict, index: int, ts: int) -> None:
             sess.closed_event = index
 
 
+def _on_graph_reset(st: TraceState, ev: dict, index: int, ts: int) -> None:
+    if ev.get("error") is None:  # a reset that raised changed nothing
+        st.graph_resets.append(GraphReset(index, ts, st.site(_int(ev.get("site"))),
+                                          _int(ev.get("graph")), _int(ev.get("pid"))))
+
+
 def _on_source(st: TraceState, ev: dict, index: int, ts: int) -> None:
     file = _str(ev.get("file"))
     text = ev.get("text")
@@ -340,6 +347,7 @@ _HANDLERS = {
     "exit": _on_enter_exit,
     "close": _on_close,
     "reset": _on_reset,
+    "graph_reset": _on_graph_reset,
     "src": _on_source,
     "out": _on_output,
     "thread": _on_thread,

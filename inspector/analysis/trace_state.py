@@ -33,6 +33,17 @@ class Lifecycle:
 
 
 @dataclass
+class GraphReset:
+    """A `tf.compat.v1.reset_default_graph()` that succeeded (`graph_reset` events)."""
+
+    index: int
+    ts: int
+    site: Site
+    graph: int  # the new default graph (0: not recorded)
+    pid: int
+
+
+@dataclass
 class CellRun:
     """One execution of a notebook cell (`cell` events, docs/trace-format.md)."""
 
@@ -73,6 +84,7 @@ class TraceState:
     memory: MemoryStore = field(default_factory=MemoryStore)  # `mem` events: see analysis/memory.py
     lifecycle: list[Lifecycle] = field(default_factory=list)
     resets: list[Lifecycle] = field(default_factory=list)
+    graph_resets: list[GraphReset] = field(default_factory=list)  # default-graph resets
     sources: dict[str, Source] = field(default_factory=dict)
     # A run's device-memory change (`dmem`: GPUs only, see docs/trace-format.md), by the
     # run's event index; only changes other than zero are kept.

@@ -21,6 +21,7 @@ ENTER = "enter"
 EXIT = "exit"
 CLOSE = "close"
 RESET = "reset"
+GRAPH_RESET = "graph_reset"  # tf.compat.v1.reset_default_graph()
 RUN_OK = "run"
 RUN_ERROR = "runerr"
 OUTPUT = "out"

@@ -37,6 +37,7 @@ _ID_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "exit": (("s", "s"), ("site", "site"), ("th", "th")),
     "close": (("s", "s"), ("site", "site"), ("th", "th")),
     "reset": (("site", "site"), ("th", "th")),
+    "graph_reset": (("site", "site"), ("th", "th"), ("graph", "graph")),
     "run": (("s", "s"), ("site", "site"), ("fs", "fs"), ("th", "th")),
     "runerr": (("s", "s"), ("site", "site"), ("fs", "fs"), ("th", "th")),
     "mem": (("s", "s"),),

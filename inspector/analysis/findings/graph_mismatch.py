@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inspector.analysis.findings._graph_resets import graph_reset_story
 from inspector.analysis.findings._words import at, call, created, finding_at_run, first_per_place
 from inspector.analysis.model import Finding
 from inspector.analysis.state import TraceState
@@ -35,6 +36,9 @@ def find_graph_mismatches(state: TraceState) -> list[Finding]:
             message += f" (session created at {at(sess.created_site)})"
         if run.msg:
             message += f". TensorFlow said: {run.exc}: {run.msg.rstrip('.')}"
+        story = graph_reset_story(state, sess, run) if sess is not None else None
+        if story:
+            message += ". " + story.rstrip(".")
         message += (". Fix: build the tensors in the session's graph (`with graph.as_default():` and "
                     "`tf.compat.v1.Session(graph=graph)`), or run them in a session of their own graph.")
         found.append(finding_at_run("graph-mismatch", "error", run, message,
